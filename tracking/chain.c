@@ -1,0 +1,1 @@
+/* placeholder: being written */ typedef int placeholder_unused_t;
