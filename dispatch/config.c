@@ -1,0 +1,295 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hoso_config.h"
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void cfg_defaults(cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+	c->listen_port = 8080;
+	c->threads = 2;
+	c->max_body = 1024 * 1024;
+	c->log_level = 2;
+	const char *data = is_dir(HOSO_SOURCE_DATA_DIR) ? HOSO_SOURCE_DATA_DIR
+	                                                : HOSO_INSTALL_DATA_DIR;
+	snprintf(c->data_dir, sizeof(c->data_dir), "%s", data);
+	char fonts[1024];
+	snprintf(fonts, sizeof(fonts), "%.1000s/fonts", HOSO_INSTALL_DATA_DIR);
+	snprintf(c->font_dir, sizeof(c->font_dir), "%s",
+	         is_dir(HOSO_BUILD_FONT_DIR) ? HOSO_BUILD_FONT_DIR : fonts);
+	snprintf(c->holidays, sizeof(c->holidays), "%.1000s/holidays.txt", data);
+	trk_config_defaults(&c->trk);
+}
+
+static hoso_status parse_uint(const char *v, unsigned long min, unsigned long max,
+                              unsigned long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max || v[0] == '-')
+		return HOSO_INVALID;
+	*out = n;
+	return HOSO_OK;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool two_letters(const char *v)
+{
+	return strlen(v) == 2 && isupper((unsigned char)v[0]) && isupper((unsigned char)v[1]);
+}
+
+/* "+07:00", "-03:30" or minutes ("420"). */
+static bool parse_offset(const char *v, int *minutes)
+{
+	int h, m;
+	char sign;
+	if (sscanf(v, "%c%2d:%2d", &sign, &h, &m) == 3 && (sign == '+' || sign == '-') &&
+	    strlen(v) == 6 && h <= 14 && m < 60) {
+		*minutes = (sign == '-' ? -1 : 1) * (h * 60 + m);
+		return true;
+	}
+	char *end = NULL;
+	long n = strtol(v, &end, 10);
+	if (*v && !*end && n >= -840 && n <= 840) {
+		*minutes = (int)n;
+		return true;
+	}
+	return false;
+}
+
+hoso_status cfg_set_listen(cfg *c, const char *value, hoso_err *err)
+{
+	const char *colon = strrchr(value, ':');
+	unsigned long port;
+	if (!colon || colon == value || (size_t)(colon - value) >= sizeof(c->listen_host) ||
+	    parse_uint(colon + 1, 0, 65535, &port) != HOSO_OK)
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", "listen",
+		                    "listen must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a "
+		                    "free one), not \"%.100s\"", value);
+	snprintf(c->listen_host, sizeof(c->listen_host), "%.*s", (int)(colon - value), value);
+	c->listen_port = (uint16_t)port;
+	return HOSO_OK;
+}
+
+#define COPY(dst) do { \
+	if (strlen(value) >= sizeof(dst)) \
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", key, "%s is too long", key); \
+	snprintf(dst, sizeof(dst), "%s", value); \
+	return HOSO_OK; \
+} while (0)
+
+static hoso_status set_server(cfg *c, const char *key, const char *value, hoso_err *err)
+{
+	unsigned long n;
+	if (!strcmp(key, "db"))
+		COPY(c->db_path);
+	if (!strcmp(key, "listen"))
+		return cfg_set_listen(c, value, err);
+	if (!strcmp(key, "base_url")) {
+		if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "base_url must start with http:// or https://");
+		COPY(c->trk.public_base_url);
+	}
+	if (!strcmp(key, "threads")) {
+		if (parse_uint(value, 1, 64, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "threads must be 1 to 64");
+		c->threads = (unsigned)n;
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "max_body")) {
+		if (parse_uint(value, 1024, 64ul * 1024 * 1024, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "max_body must be 1024 to 67108864 bytes");
+		c->max_body = n;
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "secure_cookies")) {
+		if (!parse_bool(value, &c->secure_cookies))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "secure_cookies must be true or false");
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "log_level")) {
+		static const char *const levels[] = {"error", "warn", "info", "debug"};
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(value, levels[i])) {
+				c->log_level = i;
+				return HOSO_OK;
+			}
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+		                    "log_level must be error, warn, info or debug");
+	}
+	if (!strcmp(key, "data_dir"))
+		COPY(c->data_dir);
+	if (!strcmp(key, "font_dir"))
+		COPY(c->font_dir);
+	return hoso_err_set(err, HOSO_INVALID, "unknown_key", key,
+	                    "unknown key \"%s\" in [server]", key);
+}
+
+static hoso_status set_tracking(cfg *c, const char *key, const char *value, hoso_err *err)
+{
+	unsigned long n;
+	if (!strcmp(key, "submission_prefix") || !strcmp(key, "result_prefix")) {
+		if (!two_letters(value))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "%s must be two upper-case letters; domestic S10 items "
+			                    "begin with B, D, N, P or Z", key);
+		if (!strcmp(key, "submission_prefix"))
+			COPY(c->trk.submission_prefix);
+		COPY(c->trk.result_prefix);
+	}
+	if (!strcmp(key, "country")) {
+		if (!two_letters(value))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "country must be two upper-case letters");
+		COPY(c->trk.country);
+	}
+	if (!strcmp(key, "timezone_offset")) {
+		if (!parse_offset(value, &c->trk.tz_offset_minutes))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "timezone_offset must look like +07:00");
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "holidays"))
+		COPY(c->holidays);
+	if (!strcmp(key, "token_hours")) {
+		if (parse_uint(value, 1, 24 * 30, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "token_hours must be 1 to 720");
+		c->trk.token_hours = (int)n;
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "class1_provinces"))
+		COPY(c->trk.class1_provinces);
+	return hoso_err_set(err, HOSO_INVALID, "unknown_key", key,
+	                    "unknown key \"%s\" in [tracking]", key);
+}
+
+hoso_status cfg_set(cfg *c, const char *section, const char *key, const char *value,
+                    hoso_err *err)
+{
+	if (!strcmp(section, "server"))
+		return set_server(c, key, value, err);
+	if (!strcmp(section, "tracking"))
+		return set_tracking(c, key, value, err);
+	return hoso_err_set(err, HOSO_INVALID, "unknown_section", section,
+	                    "unknown section [%s]; expected [server] or [tracking]", section);
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return hoso_err_set(err, HOSO_INVALID, "config_unreadable", "config",
+		                    "[%s] cannot be read: %s", path, strerror(errno));
+	char line[4096], section[64] = "";
+	int lineno = 0;
+	hoso_status st = HOSO_OK;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			st = hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
+			                  "[%s:%d] line is longer than 4095 bytes", path, lineno);
+			break;
+		}
+		char *s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (!close || close[1] != '\0' || close == s + 1 ||
+			    (size_t)(close - s - 1) >= sizeof(section)) {
+				st = hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
+				                  "[%s:%d] expected [section]", path, lineno);
+				break;
+			}
+			*close = '\0';
+			snprintf(section, sizeof(section), "%s", s + 1);
+			if (strcmp(section, "server") && strcmp(section, "tracking")) {
+				st = hoso_err_set(err, HOSO_INVALID, "unknown_section", "config",
+				                  "[%s:%d] unknown section [%s]; expected [server] or "
+				                  "[tracking]", path, lineno, section);
+				break;
+			}
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			st = hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
+			                  "[%s:%d] expected key = value", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		char *key = trim(s), *value = trim(eq + 1);
+		if (!section[0]) {
+			/* Keys before any section belong to [server] ("db = ..." at the top). */
+			snprintf(section, sizeof(section), "server");
+		}
+		hoso_err e;
+		hoso_err_clear(&e);
+		if ((st = cfg_set(c, section, key, value, &e)) != HOSO_OK) {
+			hoso_err_set(err, st, e.code, "config", "[%s:%d] %s", path, lineno, e.message);
+			break;
+		}
+	}
+	fclose(f);
+	return st;
+}
+
+hoso_status cfg_check(const cfg *c, hoso_err *err)
+{
+	if (!c->db_path[0])
+		return hoso_err_set(err, HOSO_INVALID, "missing_db", "db",
+		                    "no database: give --db PATH or a db = line in the config file");
+	if (!strcmp(c->trk.submission_prefix, c->trk.result_prefix))
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", "result_prefix",
+		                    "submission_prefix and result_prefix must differ");
+	if (c->holidays[0] && access(c->holidays, R_OK) != 0)
+		return hoso_err_set(err, HOSO_INVALID, "missing_file", "holidays",
+		                    "holidays file %s cannot be read: %s", c->holidays,
+		                    strerror(errno));
+	char font[1100];
+	snprintf(font, sizeof(font), "%s/hoso-sans.ttf", c->font_dir);
+	if (access(font, R_OK) != 0)
+		return hoso_err_set(err, HOSO_INVALID, "missing_file", "font_dir",
+		                    "font %s cannot be read: %s", font, strerror(errno));
+	return HOSO_OK;
+}

@@ -1,0 +1,43 @@
+/* config.h — the daemon's settings: defaults, then the INI file, then command-line flags. */
+#ifndef HOSO_CONFIG_H
+#define HOSO_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hoso.h"
+#include "trk.h"
+
+typedef struct cfg {
+	char db_path[1024];
+	char listen_host[64];
+	uint16_t listen_port;
+	unsigned threads;
+	size_t max_body;
+	bool secure_cookies;
+	char data_dir[1024];     /* demo catalogue, holidays */
+	char font_dir[1024];
+	char holidays[1024];
+	int log_level;           /* 0 error .. 3 debug */
+	trk_config trk;
+} cfg;
+
+/* Fills c with built-in defaults (data and fonts from the build tree when present). */
+void cfg_defaults(cfg *c);
+
+/* Applies an INI file. Errors say "[FILE:LINE] what is wrong" and leave c partly applied:
+ * callers stop on error. */
+hoso_status cfg_load(cfg *c, const char *path, hoso_err *err);
+
+/* Applies one key of a section ("server", "tracking"); used by the loader and by flags. */
+hoso_status cfg_set(cfg *c, const char *section, const char *key, const char *value,
+                    hoso_err *err);
+
+/* Parses "HOST:PORT" into c. */
+hoso_status cfg_set_listen(cfg *c, const char *value, hoso_err *err);
+
+/* Checks cross-field rules and that files named exist (holidays, fonts). */
+hoso_status cfg_check(const cfg *c, hoso_err *err);
+
+#endif

@@ -1,0 +1,456 @@
+/* The libmicrohttpd server: request life cycle, routing, authentication, replies. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define MAX_PARAMS 4
+#define MAX_EXTRA_HEADERS 6
+
+struct http_server {
+	struct MHD_Daemon *mhd;
+	http_app *app;
+	uint16_t port;
+};
+
+struct http_req {
+	struct MHD_Connection *conn;
+	http_app *app;
+	const http_route *route;
+	char method[16];
+	char *body;
+	size_t body_len;
+	bool too_large;
+	bool have_actor;
+	trk_actor actor;
+	char *params[MAX_PARAMS];
+	size_t n_params;
+	struct timespec start;
+	/* the reply, built by a handler and queued after it returns */
+	struct MHD_Response *response;
+	unsigned status;
+	char *extra[MAX_EXTRA_HEADERS][2];
+	size_t n_extra;
+	bool queued;
+	char token[80];
+};
+
+unsigned http_status_of(hoso_status st)
+{
+	switch (st) {
+	case HOSO_OK: return 200;
+	case HOSO_INVALID: return 400;
+	case HOSO_UNAUTHORIZED: return 401;
+	case HOSO_FORBIDDEN: return 403;
+	case HOSO_NOT_FOUND: return 404;
+	case HOSO_CONFLICT: return 409;
+	case HOSO_TOO_LARGE: return 413;
+	case HOSO_UNAVAILABLE: return 503;
+	case HOSO_INTERNAL: return 500;
+	}
+	return 500;
+}
+
+http_app *http_req_app(http_req *req) { return req->app; }
+
+const trk_actor *http_req_actor(http_req *req)
+{
+	return req->have_actor ? &req->actor : NULL;
+}
+
+const char *http_req_param(http_req *req, size_t n)
+{
+	return n < req->n_params ? req->params[n] : NULL;
+}
+
+const char *http_req_query(http_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_req_header(http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_token(http_req *req)
+{
+	const char *auth = http_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		snprintf(req->token, sizeof(req->token), "%s", auth + 7);
+		return req->token;
+	}
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+	                                                 "hoso_session");
+	if (cookie) {
+		snprintf(req->token, sizeof(req->token), "%s", cookie);
+		return req->token;
+	}
+	return NULL;
+}
+
+static void set_response(http_req *req, unsigned status, struct MHD_Response *resp,
+                         const char *content_type)
+{
+	if (!resp) {
+		log_error("out of memory building a response");
+		return;
+	}
+	if (req->response)
+		MHD_destroy_response(req->response);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < req->n_extra; i++)
+		MHD_add_response_header(resp, req->extra[i][0], req->extra[i][1]);
+	req->response = resp;
+	req->status = status;
+}
+
+void http_reply_header(http_req *req, const char *name, const char *value)
+{
+	if (req->n_extra >= MAX_EXTRA_HEADERS)
+		return;
+	req->extra[req->n_extra][0] = strdup(name);
+	req->extra[req->n_extra][1] = strdup(value);
+	req->n_extra++;
+	if (req->response)
+		MHD_add_response_header(req->response, name, value);
+}
+
+void http_reply_bytes(http_req *req, unsigned status, const char *content_type,
+                      const void *data, size_t len, const char *filename)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+	if (r && filename) {
+		char disp[160];
+		snprintf(disp, sizeof(disp), "inline; filename=\"%s\"", filename);
+		MHD_add_response_header(r, "Content-Disposition", disp);
+	}
+	set_response(req, status, r, content_type);
+}
+
+void http_reply_json(http_req *req, unsigned status, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (!text) {
+		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of "
+		                          "memory\"}}";
+		http_reply_bytes(req, 500, "application/json", oom, sizeof(oom) - 1, NULL);
+		return;
+	}
+	size_t len = strlen(text);
+	text[len] = '\0';
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!r)
+		free(text);
+	set_response(req, status, r, "application/json; charset=utf-8");
+}
+
+void http_reply_fail(http_req *req, hoso_status st, const char *code, const char *field,
+                     const char *message)
+{
+	json_t *e = json_pack("{s:{s:s, s:s, s:s?}}", "error", "code",
+	                      code ? code : hoso_status_name(st), "message", message, "field",
+	                      (field && *field) ? field : NULL);
+	http_reply_json(req, http_status_of(st), e);
+}
+
+void http_reply_error(http_req *req, const hoso_err *err)
+{
+	hoso_status st = err->status == HOSO_OK ? HOSO_INTERNAL : err->status;
+	if (st == HOSO_INTERNAL)
+		log_error("%s %s: %s", req->method, req->route ? req->route->name : "?",
+		          err->message);
+	http_reply_fail(req, st, err->code[0] ? err->code : NULL, err->field,
+	                err->message[0] ? err->message : "internal error");
+}
+
+json_t *http_req_json(http_req *req)
+{
+	json_error_t jerr;
+	if (!req->body || req->body_len == 0) {
+		http_reply_fail(req, HOSO_INVALID, "empty_body", NULL,
+		                "the request needs a JSON body");
+		return NULL;
+	}
+	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j) {
+		char msg[300];
+		bool utf8 = strstr(jerr.text, "decode") || strstr(jerr.text, "UTF-8");
+		snprintf(msg, sizeof(msg), "%s at line %d, column %d: %s",
+		         utf8 ? "the body is not valid UTF-8" : "the body is not valid JSON",
+		         jerr.line, jerr.column, jerr.text);
+		http_reply_fail(req, HOSO_INVALID, utf8 ? "invalid_utf8" : "invalid_json", NULL, msg);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		http_reply_fail(req, HOSO_INVALID, "wrong_type", NULL,
+		                "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/* Matches path against a pattern; fills req->params with the {} segments. */
+static bool match(const char *pattern, const char *path, http_req *req)
+{
+	size_t n = 0;
+	char *caps[MAX_PARAMS];
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (p[0] == '{' && p[1] == '}') {
+			const char *end = strchr(s, '/');
+			size_t len = end ? (size_t)(end - s) : strlen(s);
+			if (len == 0 || n >= MAX_PARAMS)
+				goto no_match;
+			caps[n++] = strndup(s, len);
+			s += len;
+			p += 2;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else {
+			goto no_match;
+		}
+	}
+	if (*p || *s)
+		goto no_match;
+	for (size_t i = 0; i < n; i++)
+		req->params[i] = caps[i];
+	req->n_params = n;
+	return true;
+no_match:
+	for (size_t i = 0; i < n; i++)
+		free(caps[i]);
+	return false;
+}
+
+static unsigned role_bit(const char *role)
+{
+	static const char *const names[] = {"clerk", "courier", "agency", "supervisor", "admin"};
+	for (unsigned i = 0; i < 5; i++)
+		if (strcmp(role, names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+static void route_request(http_req *req, const char *url)
+{
+	bool path_known = false;
+	for (size_t i = 0; i < http_route_count; i++) {
+		const http_route *r = &http_routes[i];
+		if (!match(r->pattern, url, req))
+			continue;
+		if (strcmp(r->method, req->method) != 0) {
+			for (size_t k = 0; k < req->n_params; k++)
+				free(req->params[k]);
+			req->n_params = 0;
+			path_known = true;
+			continue;
+		}
+		req->route = r;
+		if (r->roles != HTTP_PUBLIC) {
+			hoso_err err;
+			hoso_err_clear(&err);
+			if (trk_authenticate(req->app->trk, http_req_token(req), &req->actor, &err)) {
+				http_reply_error(req, &err);
+				return;
+			}
+			req->have_actor = true;
+			if (!(r->roles & role_bit(req->actor.role))) {
+				char msg[160];
+				snprintf(msg, sizeof(msg), "role %s may not use %s %s", req->actor.role,
+				         r->method, r->pattern);
+				http_reply_fail(req, HOSO_FORBIDDEN, "forbidden_role", NULL, msg);
+				return;
+			}
+		}
+		r->handler(req);
+		return;
+	}
+	if (path_known)
+		http_reply_fail(req, HOSO_INVALID, "method_not_allowed", NULL,
+		                "this path does not take that method");
+	else
+		http_reply_fail(req, HOSO_NOT_FOUND, "no_route", NULL, "no such page or API route");
+	if (path_known)
+		req->status = 405;
+}
+
+static enum MHD_Result queue(http_req *req)
+{
+	if (!req->response)
+		http_reply_fail(req, HOSO_INTERNAL, NULL, NULL, "the handler gave no answer");
+	req->queued = true;
+	return MHD_queue_response(req->conn, req->status, req->response);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+	http_app *app = cls;
+	http_req *req = *con_cls;
+	if (!req) {
+		/* First call: headers only. Answer later, so that keep-alive survives. */
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		req->conn = conn;
+		req->app = app;
+		clock_gettime(CLOCK_MONOTONIC, &req->start);
+		snprintf(req->method, sizeof(req->method), "%s", method);
+		*con_cls = req;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > app->max_body) {
+			/* Refuse before reading: the body is never taken in. */
+			char msg[96];
+			snprintf(msg, sizeof(msg), "the body is larger than %zu bytes", app->max_body);
+			http_reply_fail(req, HOSO_TOO_LARGE, "body_too_large", NULL, msg);
+			http_reply_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+			return queue(req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!req->too_large && !req->queued) {
+			if (req->body_len + *upload_size > app->max_body) {
+				req->too_large = true;
+				free(req->body);
+				req->body = NULL;
+				req->body_len = 0;
+			} else {
+				char *nb = realloc(req->body, req->body_len + *upload_size + 1);
+				if (!nb)
+					return MHD_NO;
+				memcpy(nb + req->body_len, upload, *upload_size);
+				req->body = nb;
+				req->body_len += *upload_size;
+				req->body[req->body_len] = '\0';
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (req->queued)
+		return MHD_YES;
+	if (req->too_large) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "the body is larger than %zu bytes", app->max_body);
+		http_reply_fail(req, HOSO_TOO_LARGE, "body_too_large", NULL, msg);
+		http_reply_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+		return queue(req);
+	}
+	(void)version;
+	route_request(req, url);
+	return queue(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	http_req *req = *con_cls;
+	if (!req)
+		return;
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	double secs = (double)(end.tv_sec - req->start.tv_sec) +
+	              (double)(end.tv_nsec - req->start.tv_nsec) / 1e9;
+	if (req->queued)
+		http_metrics_observe(req->route ? req->route->name : "other", req->method,
+		                     req->status, secs);
+	if (req->response)
+		MHD_destroy_response(req->response);
+	for (size_t i = 0; i < req->n_params; i++)
+		free(req->params[i]);
+	for (size_t i = 0; i < req->n_extra; i++) {
+		free(req->extra[i][0]);
+		free(req->extra[i][1]);
+	}
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_debug("microhttpd: %s", msg);
+}
+
+hoso_status http_server_start(http_app *app, const char *host, uint16_t port, unsigned threads,
+                              http_server **out, hoso_err *err)
+{
+	*out = NULL;
+	struct sockaddr_in addr;
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(port);
+	if (inet_pton(AF_INET, host, &addr.sin_addr) != 1)
+		return hoso_err_set(err, HOSO_INVALID, "bad_listen", "listen",
+		                    "listen address \"%s\" is not an IPv4 address", host);
+	http_server *s = calloc(1, sizeof(*s));
+	if (!s)
+		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+	s->app = app;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	s->mhd = MHD_start_daemon(
+		flags, port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)2000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+		on_mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	if (!s->mhd) {
+		free(s);
+		return hoso_err_set(err, HOSO_UNAVAILABLE, "listen_failed", "listen",
+		                    "cannot listen on %s:%u (in use, or not permitted)", host,
+		                    (unsigned)port);
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : port;
+	*out = s;
+	return HOSO_OK;
+}
+
+uint16_t http_server_port(const http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(http_server *s)
+{
+	if (!s)
+		return;
+	/* Stop accepting first; MHD_stop_daemon then joins the workers, which finish the
+	 * request each is handling. */
+	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	MHD_stop_daemon(s->mhd);
+	free(s);
+}

@@ -1,0 +1,54 @@
+/* hoso — carries administrative-procedure dossiers by public post. Command dispatcher. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hoso_config.h"
+
+static const char usage[] =
+	"Usage: hoso COMMAND [OPTIONS]\n"
+	"\n"
+	"hoso carries administrative-procedure dossiers (hồ sơ thủ tục hành chính) between\n"
+	"applicants, post offices and government agencies, and tracks every handoff.\n"
+	"\n"
+	"Commands:\n"
+	"  serve     run the daemon (HTTP API and pages)\n"
+	"  init      create or migrate a database (optionally with the demo catalogue)\n"
+	"  import    import post offices, agencies or procedures from a CSV file\n"
+	"  user add  create a user (password read from standard input)\n"
+	"  label     print item labels or a consignment note to a PDF file\n"
+	"  track     show an item and its timeline as JSON\n"
+	"  verify    recompute every custody chain; exit 0 only when all hold\n"
+	"  backup    write a consistent copy of a live database\n"
+	"\n"
+	"Every command takes --db PATH (or a `db =` line in --config FILE) and --help.\n"
+	"Exit status: 0 success, 1 the work failed, 2 bad usage.\n";
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} commands[] = {
+		{"serve", cmd_serve},   {"init", cmd_init},     {"import", cmd_import},
+		{"user", cmd_user},     {"label", cmd_label},   {"track", cmd_track},
+		{"verify", cmd_verify}, {"backup", cmd_backup},
+	};
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hoso %s\n", HOSO_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hoso: unknown command \"%s\"\n\n%s", argv[1], usage);
+	return 2;
+}

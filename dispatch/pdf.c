@@ -1,0 +1,155 @@
+/* Maps item views to label and note data. Wording printed on documents lives here and in
+ * labels/; the rules that decide the values live in tracking/. */
+#include "pdf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BATCH 1000
+
+static const char *service_text(const char *service)
+{
+	if (strcmp(service, "send") == 0)
+		return "Nhận gửi hồ sơ";
+	if (strcmp(service, "return") == 0)
+		return "Chuyển trả kết quả";
+	return "Nhận gửi hồ sơ và chuyển trả kết quả";
+}
+
+static void fill_label(const trk_item_view *v, lbl_label *l)
+{
+	const db_dossier *d = &v->dossier;
+	bool result = strcmp(v->item.role, "result") == 0;
+	memset(l, 0, sizeof(*l));
+	l->tracking_number = v->item.tracking_number;
+	l->qr_url = v->qr_url;
+	l->title = result ? "KẾT QUẢ TTHC" : "HỒ SƠ TTHC";
+	if (result) {
+		/* The result travels from the agency back to the applicant. */
+		l->sender_name = v->agency.name;
+		l->sender_address = v->agency.address;
+		l->sender_phone = v->agency.phone;
+		l->receiver_name = d->applicant_name;
+		l->receiver_desk = NULL;
+		l->receiver_address = d->applicant_address;
+		l->receiver_phone = d->applicant_phone;
+	} else {
+		l->sender_name = d->applicant_name;
+		l->sender_address = d->applicant_address;
+		l->sender_phone = d->applicant_phone;
+		l->receiver_name = v->agency.name;
+		l->receiver_desk = v->agency.desk_name;
+		l->receiver_address = v->agency.address;
+		l->receiver_phone = v->agency.phone;
+	}
+	l->procedure_code = v->procedure.code;
+	l->procedure_name = v->procedure.name;
+	l->office_code = v->office.code;
+	l->office_name = v->office.name;
+	l->accepted_date = v->accepted_vn;
+	l->due_date = result ? NULL : v->due_vn;
+	l->service = service_text(d->service);
+	l->dossier_ref = d->portal_code[0] ? d->portal_code : NULL;
+}
+
+hoso_status http_pdf_labels(trk *t, lbl_ctx *labels, const trk_actor *actor,
+                            const char *const *tns, size_t n, lbl_size size, lbl_buf *out,
+                            hoso_err *err)
+{
+	if (n == 0 || n > MAX_BATCH)
+		return hoso_err_set(err, HOSO_INVALID, "invalid_value", "items",
+		                    "items must list 1 to %d tracking numbers", MAX_BATCH);
+	trk_item_view **views = calloc(n, sizeof(*views));
+	lbl_label *ls = calloc(n, sizeof(*ls));
+	hoso_status st = HOSO_OK;
+	if (!views || !ls) {
+		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+		goto out_views;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((st = trk_item_view_load(t, actor, tns[i], &views[i], err)) != HOSO_OK) {
+			char field[32];
+			snprintf(field, sizeof(field), "items[%zu]", i);
+			snprintf(err->field, sizeof(err->field), "%s", field);
+			goto out_views;
+		}
+		fill_label(views[i], &ls[i]);
+	}
+	st = lbl_render_labels(labels, ls, n, size, out, err);
+out_views:
+	if (views)
+		for (size_t i = 0; i < n; i++)
+			free(views[i]);
+	free(views);
+	free(ls);
+	return st;
+}
+
+hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
+                          lbl_buf *out, hoso_err *err)
+{
+	trk_item_view *v = NULL;
+	hoso_status st = trk_dossier_view_load(t, actor, dossier_id, &v, err);
+	if (st != HOSO_OK)
+		return st;
+	const db_dossier *d = &v->dossier;
+	json_t *docs = json_loads(d->documents, 0, NULL);
+	size_t nd = json_array_size(docs);
+	lbl_doc_line *lines = calloc(nd ? nd : 1, sizeof(*lines));
+	if (!lines) {
+		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+		goto out_docs;
+	}
+	for (size_t i = 0; i < nd; i++) {
+		const json_t *doc = json_array_get(docs, i);
+		const char *form = json_string_value(json_object_get(doc, "form"));
+		lines[i].name = json_string_value(json_object_get(doc, "name"));
+		lines[i].form = form && strcmp(form, "original") == 0 ? "Bản chính" : "Bản sao";
+		lines[i].copies = (int)json_integer_value(json_object_get(doc, "copies"));
+	}
+	char dossier_ref[32];
+	snprintf(dossier_ref, sizeof(dossier_ref), "%lld", (long long)d->id);
+	static const char *const payments[][2] = {
+		{"cash", "Tiền mặt"}, {"transfer", "Chuyển khoản"}, {"none", "Không thu"}};
+	const char *payment = d->payment_method;
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(payment, payments[i][0]) == 0)
+			payment = payments[i][1];
+	lbl_note note = {
+		.tracking_number = v->item.tracking_number,
+		.qr_url = v->qr_url,
+		.dossier_ref = dossier_ref,
+		.sender_name = d->applicant_name,
+		.sender_kind = strcmp(d->applicant_kind, "person") == 0 ? "Cá nhân" : "Tổ chức",
+		.sender_id_number = d->applicant_id_number,
+		.sender_address = d->applicant_address,
+		.sender_phone = d->applicant_phone,
+		.sender_email = d->applicant_email,
+		.receiver_name = v->agency.name,
+		.receiver_desk = v->agency.desk_name,
+		.receiver_address = v->agency.address,
+		.receiver_phone = v->agency.phone,
+		.procedure_code = v->procedure.code,
+		.procedure_name = v->procedure.name,
+		.documents = lines,
+		.n_documents = nd,
+		.service = service_text(d->service),
+		.postage_vnd = d->postage_vnd,
+		.fee_vnd = d->fee_vnd,
+		.payment_method = payment,
+		.accepted_at = v->accepted_at_vn,
+		.due_date = v->due_vn,
+		.office_name = v->office.name,
+		.office_address = v->office.address,
+		.clerk_name = v->clerk_name,
+		.portal_code = d->portal_code,
+		.notes = d->notes,
+	};
+	st = lbl_render_note(labels, &note, out, err);
+	free(lines);
+out_docs:
+	json_decref(docs);
+	free(v);
+	return st;
+}

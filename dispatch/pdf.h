@@ -1,0 +1,18 @@
+/* pdf.h — turns the domain's views into the plain data labels/ prints. */
+#ifndef HOSO_PDF_H
+#define HOSO_PDF_H
+
+#include "hoso.h"
+#include "lbl.h"
+#include "trk.h"
+
+/* Labels of the given items (numbers or QR URLs) in one PDF. actor may be NULL (operator). */
+hoso_status http_pdf_labels(trk *t, lbl_ctx *labels, const trk_actor *actor,
+                            const char *const *tns, size_t n, lbl_size size, lbl_buf *out,
+                            hoso_err *err);
+
+/* The consignment note of a dossier. */
+hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
+                          lbl_buf *out, hoso_err *err);
+
+#endif

@@ -1,0 +1,323 @@
+/* The route table and its handlers. Each handler parses the request, calls one domain
+ * function and writes the answer: no SQL and no business rule here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "lbl.h"
+#include "pdf.h"
+
+static void reply_status(http_req *req, hoso_status st, const hoso_err *err, json_t *out,
+                         unsigned ok_status)
+{
+	if (st == HOSO_OK)
+		http_reply_json(req, ok_status, out);
+	else
+		http_reply_error(req, err);
+}
+
+static void on_healthz(http_req *req)
+{
+	hoso_err err;
+	json_t *out = NULL;
+	hoso_status st = trk_health(http_req_app(req)->trk, &out, &err);
+	if (st != HOSO_OK) {
+		http_reply_fail(req, HOSO_UNAVAILABLE, "unhealthy", NULL, err.message);
+		return;
+	}
+	http_reply_json(req, 200, out);
+}
+
+static void on_metrics(http_req *req)
+{
+	char *text = http_metrics_render();
+	if (!text) {
+		http_reply_fail(req, HOSO_INTERNAL, NULL, NULL, "out of memory");
+		return;
+	}
+	http_reply_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),
+	                 NULL);
+	free(text);
+}
+
+static void on_login(http_req *req)
+{
+	json_t *body = http_req_json(req);
+	if (!body)
+		return;
+	const char *user = json_string_value(json_object_get(body, "username"));
+	const char *pass = json_string_value(json_object_get(body, "password"));
+	if (!user || !pass) {
+		json_decref(body);
+		http_reply_fail(req, HOSO_INVALID, "missing_field", user ? "password" : "username",
+		                user ? "password is required" : "username is required");
+		return;
+	}
+	hoso_err err;
+	hoso_err_clear(&err);
+	char token[65];
+	trk_actor actor;
+	hoso_status st = trk_login(http_req_app(req)->trk, user, pass, token, &actor, &err);
+	json_decref(body);
+	if (st != HOSO_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	char cookie[200];
+	int hours = trk_get_config(http_req_app(req)->trk)->token_hours;
+	snprintf(cookie, sizeof(cookie),
+	         "hoso_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
+	         hours * 3600, http_req_app(req)->secure_cookies ? "; Secure" : "");
+	http_reply_header(req, "Set-Cookie", cookie);
+	http_reply_json(req, 200, json_pack("{s:s, s:o, s:i}", "token", token, "user",
+	                                    trk_actor_json(&actor), "expires_in", hours * 3600));
+}
+
+static void on_logout(http_req *req)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	hoso_status st = trk_logout(http_req_app(req)->trk, http_req_token(req), &err);
+	if (st != HOSO_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	http_reply_header(req, "Set-Cookie",
+	                  "hoso_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	http_reply_json(req, 200, json_pack("{s:b}", "logged_out", 1));
+}
+
+static void on_me(http_req *req)
+{
+	http_reply_json(req, 200, json_pack("{s:o}", "user", trk_actor_json(http_req_actor(req))));
+}
+
+static void on_procedures(http_req *req)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	const char *limit_s = http_req_query(req, "limit");
+	long limit = limit_s ? strtol(limit_s, NULL, 10) : 50;
+	if (limit < 1 || limit > 500) {
+		http_reply_fail(req, HOSO_INVALID, "invalid_value", "limit",
+		                "limit must be a whole number from 1 to 500");
+		return;
+	}
+	hoso_status st = trk_procedure_search(http_req_app(req)->trk, http_req_query(req, "q"),
+	                                      (size_t)limit, &out, &err);
+	reply_status(req, st, &err, out, 200);
+}
+
+static void on_dossier_create(http_req *req)
+{
+	json_t *body = http_req_json(req);
+	if (!body)
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	bool created = false;
+	hoso_status st = trk_dossier_accept(http_req_app(req)->trk, http_req_actor(req), body,
+	                                    &out, &created, &err);
+	json_decref(body);
+	if (st == HOSO_OK && created)
+		http_metrics_acceptance();
+	reply_status(req, st, &err, out, created ? 201 : 200);
+}
+
+static bool parse_id(http_req *req, int64_t *id)
+{
+	const char *s = http_req_param(req, 0);
+	char *end = NULL;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || !*s || *end || v < 1) {
+		http_reply_fail(req, HOSO_INVALID, "invalid_id", "id",
+		                "a dossier id is a positive whole number");
+		return false;
+	}
+	*id = v;
+	return true;
+}
+
+static void on_dossier_get(http_req *req)
+{
+	int64_t id;
+	if (!parse_id(req, &id))
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = trk_dossier_get(http_req_app(req)->trk, http_req_actor(req), id, &out,
+	                                 &err);
+	reply_status(req, st, &err, out, 200);
+}
+
+static void on_dossier_list(http_req *req)
+{
+	trk_dossier_query q = {
+		.office_code = http_req_query(req, "office"),
+		.agency_code = http_req_query(req, "agency"),
+		.date_from = http_req_query(req, "from"),
+		.date_to = http_req_query(req, "to"),
+		.state = http_req_query(req, "state"),
+		.before = http_req_query(req, "before"),
+		.limit = http_req_query(req, "limit"),
+	};
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = trk_dossier_list(http_req_app(req)->trk, http_req_actor(req), &q, &out,
+	                                  &err);
+	reply_status(req, st, &err, out, 200);
+}
+
+static void on_item_get(http_req *req)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = trk_item_get(http_req_app(req)->trk, http_req_actor(req),
+	                              http_req_param(req, 0), &out, &err);
+	reply_status(req, st, &err, out, 200);
+}
+
+static void on_item_events(http_req *req)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = trk_item_events(http_req_app(req)->trk, http_req_actor(req),
+	                                 http_req_param(req, 0), &out, &err);
+	reply_status(req, st, &err, out, 200);
+}
+
+static bool parse_size(http_req *req, const char *s, lbl_size *size)
+{
+	if (!s) {
+		*size = LBL_A6;
+		return true;
+	}
+	if (lbl_size_parse(s, size))
+		return true;
+	http_reply_fail(req, HOSO_INVALID, "invalid_value", "size",
+	                "size must be a6, 100x150 or a4");
+	return false;
+}
+
+static void reply_pdf(http_req *req, hoso_status st, const hoso_err *err, lbl_buf *pdf,
+                      const char *filename)
+{
+	if (st != HOSO_OK)
+		http_reply_error(req, err);
+	else
+		http_reply_bytes(req, 200, "application/pdf", pdf->data, pdf->len, filename);
+	lbl_buf_free(pdf);
+}
+
+static void on_item_label(http_req *req)
+{
+	lbl_size size;
+	if (!parse_size(req, http_req_query(req, "size"), &size))
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	lbl_buf pdf = {0};
+	const char *tn = http_req_param(req, 0);
+	http_app *app = http_req_app(req);
+	hoso_status st = http_pdf_labels(app->trk, app->labels, http_req_actor(req), &tn, 1, size,
+	                                 &pdf, &err);
+	if (st != HOSO_OK && strncmp(err.field, "items", 5) == 0)
+		snprintf(err.field, sizeof(err.field), "tracking_number");
+	char name[48];
+	snprintf(name, sizeof(name), "%.13s.pdf", tn);
+	reply_pdf(req, st, &err, &pdf, name);
+}
+
+static void on_labels_batch(http_req *req)
+{
+	json_t *body = http_req_json(req);
+	if (!body)
+		return;
+	lbl_size size;
+	const json_t *items = json_object_get(body, "items");
+	const json_t *jsize = json_object_get(body, "size");
+	if (jsize && !json_is_string(jsize)) {
+		json_decref(body);
+		http_reply_fail(req, HOSO_INVALID, "wrong_type", "size", "size must be a string");
+		return;
+	}
+	if (!parse_size(req, json_string_value(jsize), &size)) {
+		json_decref(body);
+		return;
+	}
+	size_t n = json_array_size(items);
+	if (!json_is_array(items) || n == 0 || n > 1000) {
+		json_decref(body);
+		http_reply_fail(req, HOSO_INVALID, "invalid_value", "items",
+		                "items must be an array of 1 to 1000 tracking numbers");
+		return;
+	}
+	const char **tns = calloc(n, sizeof(*tns));
+	if (!tns) {
+		json_decref(body);
+		http_reply_fail(req, HOSO_INTERNAL, NULL, NULL, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		tns[i] = json_string_value(json_array_get(items, i));
+		if (!tns[i]) {
+			char field[32];
+			snprintf(field, sizeof(field), "items[%zu]", i);
+			free(tns);
+			json_decref(body);
+			http_reply_fail(req, HOSO_INVALID, "wrong_type", field,
+			                "each item must be a tracking number string");
+			return;
+		}
+	}
+	hoso_err err;
+	hoso_err_clear(&err);
+	lbl_buf pdf = {0};
+	http_app *app = http_req_app(req);
+	hoso_status st = http_pdf_labels(app->trk, app->labels, http_req_actor(req), tns, n, size,
+	                                 &pdf, &err);
+	free(tns);
+	json_decref(body);
+	reply_pdf(req, st, &err, &pdf, "labels.pdf");
+}
+
+static void on_dossier_note(http_req *req)
+{
+	int64_t id;
+	if (!parse_id(req, &id))
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	lbl_buf pdf = {0};
+	http_app *app = http_req_app(req);
+	hoso_status st = http_pdf_note(app->trk, app->labels, http_req_actor(req), id, &pdf, &err);
+	char name[48];
+	snprintf(name, sizeof(name), "phieu-gui-%lld.pdf", (long long)id);
+	reply_pdf(req, st, &err, &pdf, name);
+}
+
+/* Sorted by path; the first match of path and method wins. */
+const http_route http_routes[] = {
+	{"GET", "/healthz", "healthz", HTTP_PUBLIC, on_healthz},
+	{"GET", "/metrics", "metrics", HTTP_PUBLIC, on_metrics},
+	{"POST", "/api/v1/login", "login", HTTP_PUBLIC, on_login},
+	{"POST", "/api/v1/logout", "logout", HTTP_STAFF, on_logout},
+	{"GET", "/api/v1/me", "me", HTTP_STAFF, on_me},
+	{"GET", "/api/v1/procedures", "procedures", HTTP_PUBLIC, on_procedures},
+	{"POST", "/api/v1/dossiers", "dossier_create", HTTP_CLERK, on_dossier_create},
+	{"GET", "/api/v1/dossiers", "dossier_list", HTTP_STAFF, on_dossier_list},
+	{"GET", "/api/v1/dossiers/{}", "dossier_get", HTTP_STAFF, on_dossier_get},
+	{"GET", "/api/v1/dossiers/{}/note.pdf", "dossier_note", HTTP_STAFF, on_dossier_note},
+	{"GET", "/api/v1/items/{}", "item_get", HTTP_STAFF, on_item_get},
+	{"GET", "/api/v1/items/{}/events", "item_events", HTTP_STAFF, on_item_events},
+	{"GET", "/api/v1/items/{}/label.pdf", "item_label", HTTP_STAFF, on_item_label},
+	{"POST", "/api/v1/labels", "labels_batch", HTTP_STAFF, on_labels_batch},
+};
+const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -1,0 +1,199 @@
+/* Users, passwords (Argon2id) and bearer tokens (stored as SHA-256 only). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "text.h"
+#include "trk_internal.h"
+#include "trk_valid.h"
+
+/* Argon2id at 19 MiB and 2 passes (OWASP's minimum for Argon2id): a login costs tens of
+ * milliseconds, and the daemon's memory stays small when several log in at once. */
+#define PW_OPSLIMIT 2
+#define PW_MEMLIMIT (19u * 1024u * 1024u)
+#define PW_MIN 10
+#define PW_MAX 256
+
+static const char *const roles[] = {"clerk", "courier", "agency", "supervisor", "admin", NULL};
+
+static bool valid_username(const char *u)
+{
+	size_t n = strlen(u);
+	if (n < 3 || n > 63)
+		return false;
+	for (const char *p = u; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+static bool valid_role(const char *r)
+{
+	for (size_t i = 0; roles[i]; i++)
+		if (strcmp(r, roles[i]) == 0)
+			return true;
+	return false;
+}
+
+hoso_status trk_user_add(trk *t, const char *username, const char *password, const char *role,
+                         const char *agency_code, const char *office_code,
+                         const char *full_name, hoso_err *err)
+{
+	db_user u;
+	memset(&u, 0, sizeof(u));
+	agency_code = agency_code ? agency_code : "";
+	office_code = office_code ? office_code : "";
+	full_name = full_name ? full_name : "";
+	if (!valid_username(username))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_username", "username",
+		                    "username must be 3 to 63 characters of a-z, 0-9, '.', '_' "
+		                    "or '-'");
+	size_t pwlen = strlen(password);
+	if (pwlen < PW_MIN || pwlen > PW_MAX || !text_utf8_valid(password, pwlen))
+		return hoso_err_set(err, HOSO_INVALID, "weak_password", "password",
+		                    "password must be %d to %d bytes of UTF-8 text", PW_MIN, PW_MAX);
+	if (!valid_role(role))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_role", "role",
+		                    "role must be clerk, courier, agency, supervisor or admin");
+	if (strcmp(role, "agency") == 0 && !agency_code[0])
+		return hoso_err_set(err, HOSO_INVALID, "missing_field", "agency",
+		                    "an agency officer must be bound to one agency (--agency CODE)");
+	if (strcmp(role, "agency") != 0 && agency_code[0])
+		return hoso_err_set(err, HOSO_INVALID, "invalid_value", "agency",
+		                    "only agency officers are bound to an agency");
+	if (agency_code[0]) {
+		db_agency a;
+		if (!trk_valid_agency_code(agency_code) ||
+		    db_agency_get(t->db, agency_code, &a, NULL) != HOSO_OK)
+			return hoso_err_set(err, HOSO_INVALID, "unknown_agency", "agency",
+			                    "agency %.40s is not in the catalogue", agency_code);
+	}
+	if (office_code[0]) {
+		db_office o;
+		if (!trk_valid_office_code(office_code) ||
+		    db_office_get(t->db, office_code, &o, NULL) != HOSO_OK)
+			return hoso_err_set(err, HOSO_INVALID, "unknown_office", "office",
+			                    "post office %.40s is not in the catalogue", office_code);
+	}
+	if (!text_utf8_valid(full_name, strlen(full_name)) || text_has_control(full_name) ||
+	    strlen(full_name) >= sizeof(u.full_name))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_text", "name",
+		                    "the full name must be UTF-8 text of at most 255 bytes");
+	snprintf(u.username, sizeof(u.username), "%s", username);
+	snprintf(u.role, sizeof(u.role), "%s", role);
+	snprintf(u.agency_code, sizeof(u.agency_code), "%s", agency_code);
+	snprintf(u.office_code, sizeof(u.office_code), "%s", office_code);
+	char *nfc = text_nfc(full_name);
+	snprintf(u.full_name, sizeof(u.full_name), "%s", nfc ? nfc : full_name);
+	free(nfc);
+	if (crypto_pwhash_str_alg(u.pw_hash, password, pwlen, PW_OPSLIMIT, PW_MEMLIMIT,
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL,
+		                    "not enough memory to hash the password");
+	u.created_at = trk_now_ms();
+	hoso_status st = db_user_insert(t->db, &u, err);
+	if (st == HOSO_CONFLICT)
+		return hoso_err_set(err, HOSO_CONFLICT, "user_exists", "username",
+		                    "user %s already exists", username);
+	if (st == HOSO_OK)
+		log_info("user %s added with role %s", username, role);
+	return st;
+}
+
+bool trk_user_exists(trk *t, const char *username)
+{
+	db_user u;
+	return db_user_get_by_name(t->db, username, &u, NULL) == HOSO_OK;
+}
+
+static void actor_from_user(const db_user *u, trk_actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->user_id = u->id;
+	snprintf(a->username, sizeof(a->username), "%s", u->username);
+	snprintf(a->role, sizeof(a->role), "%s", u->role);
+	snprintf(a->agency_code, sizeof(a->agency_code), "%s", u->agency_code);
+	snprintf(a->office_code, sizeof(a->office_code), "%s", u->office_code);
+	snprintf(a->full_name, sizeof(a->full_name), "%s", u->full_name);
+}
+
+void trk_auth_init_dummy(trk *t)
+{
+	uint8_t pw[16];
+	randombytes_buf(pw, sizeof(pw));
+	if (crypto_pwhash_str_alg(t->dummy_hash, (const char *)pw, sizeof(pw), PW_OPSLIMIT,
+	                          PW_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		t->dummy_hash[0] = '\0';
+}
+
+static bool token_hash(const char *token, uint8_t out[32])
+{
+	if (!token || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
+		return false;
+	crypto_hash_sha256(out, (const unsigned char *)token, 64);
+	return true;
+}
+
+hoso_status trk_login(trk *t, const char *username, const char *password, char token[65],
+                      trk_actor *actor, hoso_err *err)
+{
+	db_user u;
+	bool found = username && db_user_get_by_name(t->db, username, &u, NULL) == HOSO_OK;
+	size_t pwlen = password ? strlen(password) : 0;
+	bool ok;
+	if (found && !u.disabled && pwlen <= PW_MAX) {
+		ok = crypto_pwhash_str_verify(u.pw_hash, password, pwlen) == 0;
+	} else {
+		/* Spend the same time on unknown users, so timing does not tell who exists. */
+		if (crypto_pwhash_str_verify(t->dummy_hash, "x", 1) == 0)
+			log_error("the dummy password hash matched");
+		ok = false;
+	}
+	if (!ok) {
+		log_warn("login refused for \"%.64s\"", username ? username : "");
+		return hoso_err_set(err, HOSO_UNAUTHORIZED, "bad_credentials", NULL,
+		                    "wrong username or password");
+	}
+	uint8_t raw[32], hash[32];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(token, 65, raw, sizeof(raw));
+	token_hash(token, hash);
+	int64_t now = trk_now_ms();
+	hoso_status st = db_token_insert(t->db, hash, u.id, now,
+	                                 now + (int64_t)t->cfg.token_hours * 3600 * 1000, err);
+	if (st != HOSO_OK)
+		return st;
+	actor_from_user(&u, actor);
+	return HOSO_OK;
+}
+
+hoso_status trk_authenticate(trk *t, const char *token, trk_actor *actor, hoso_err *err)
+{
+	uint8_t hash[32];
+	db_user u;
+	if (!token_hash(token, hash) ||
+	    db_token_lookup(t->db, hash, trk_now_ms(), &u, NULL) != HOSO_OK || u.disabled)
+		return hoso_err_set(err, HOSO_UNAUTHORIZED, "unauthenticated", NULL,
+		                    "log in first: the token is missing, unknown or expired");
+	actor_from_user(&u, actor);
+	return HOSO_OK;
+}
+
+hoso_status trk_logout(trk *t, const char *token, hoso_err *err)
+{
+	uint8_t hash[32];
+	if (!token_hash(token, hash))
+		return HOSO_OK;
+	return db_token_delete(t->db, hash, err);
+}
+
+json_t *trk_actor_json(const trk_actor *a)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "username", a->username, "role", a->role,
+	                 "full_name", a->full_name, "agency_code",
+	                 a->agency_code[0] ? a->agency_code : NULL, "office_code",
+	                 a->office_code[0] ? a->office_code : NULL);
+}
