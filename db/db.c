@@ -1,1 +1,473 @@
-/* placeholder: being written */ typedef int placeholder_unused_t;
+/* db.c — the handle: open and migrate, the lock, transactions, the statement cache, error
+ * mapping, settings, sequences and backups. */
+#include "db_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "text.h"
+
+/* ---- lock, statements, errors ------------------------------------------------------- */
+
+void db_lock(db *h)
+{
+	pthread_mutex_lock(&h->lock);
+}
+
+void db_unlock(db *h)
+{
+	pthread_mutex_unlock(&h->lock);
+}
+
+sqlite3_stmt *db_stmt_slot(db *h, sqlite3_stmt **slot, const char *sql, hoso_err *err)
+{
+	if (*slot)
+		return *slot;
+	int rc = sqlite3_prepare_v3(h->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(h, rc, "preparing a statement", err);
+		sqlite3_finalize(*slot);
+		*slot = NULL;
+		return NULL;
+	}
+	return *slot;
+}
+
+sqlite3_stmt *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err)
+{
+	return db_stmt_slot(h, &h->stmts[id], sql, err);
+}
+
+hoso_status db_prep_failed(const hoso_err *err)
+{
+	return err && err->status != HOSO_OK ? err->status : HOSO_INTERNAL;
+}
+
+void db_stmt_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
+{
+	const char *msg = h && h->conn ? sqlite3_errmsg(h->conn) : sqlite3_errstr(rc);
+	hoso_status status = HOSO_INTERNAL;
+	const char *code = "db_error";
+	const char *reason = "database error";
+
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		status = HOSO_CONFLICT;
+		code = "conflict";
+		reason = "it already exists";
+		break;
+	default:
+		switch (rc & 0xff) {
+		case SQLITE_FULL:
+			status = HOSO_UNAVAILABLE;
+			code = "db_full";
+			reason = "database disk is full; free space and retry";
+			break;
+		case SQLITE_READONLY:
+			status = HOSO_UNAVAILABLE;
+			code = "db_readonly";
+			reason = "database is read-only; check the file's permissions and the disk";
+			break;
+		case SQLITE_BUSY:
+		case SQLITE_LOCKED:
+			status = HOSO_UNAVAILABLE;
+			code = "db_busy";
+			reason = "database is busy (locked by another process); retry";
+			break;
+		case SQLITE_IOERR:
+			status = HOSO_UNAVAILABLE;
+			code = "db_io";
+			reason = "database I/O error; check the disk";
+			break;
+		case SQLITE_CANTOPEN:
+			status = HOSO_UNAVAILABLE;
+			code = "db_cantopen";
+			reason = "cannot open the database file; check the path and permissions";
+			break;
+		case SQLITE_CORRUPT:
+		case SQLITE_NOTADB:
+			code = "db_corrupt";
+			reason = "the file is not a hoso database or is damaged";
+			break;
+		case SQLITE_NOMEM:
+			code = "no_memory";
+			reason = "out of memory";
+			break;
+		case SQLITE_CONSTRAINT:
+			code = "db_constraint";
+			reason = "a database rule refused the change";
+			break;
+		default:
+			break;
+		}
+	}
+	return hoso_err_set(err, status, code, NULL, "%s: %s (sqlite: %s)",
+	                    what ? what : "database", reason, msg ? msg : "?");
+}
+
+hoso_status db_step_done(db *h, sqlite3_stmt *st, const char *what, hoso_err *err)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		return db_fail(h, rc, what, err);
+	return HOSO_OK;
+}
+
+int db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+void db_col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	text_copy(buf, size, s ? (const char *)s : "");
+}
+
+void db_col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
+{
+	const void *b = sqlite3_column_blob(st, i);
+	if (b && sqlite3_column_bytes(st, i) == 32)
+		memcpy(out, b, 32);
+	else
+		memset(out, 0, 32);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+static hoso_status set_pragmas(db *h, hoso_err *err)
+{
+	static const char *const pragmas[] = {
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = FULL",
+		"PRAGMA foreign_keys = ON",
+		"PRAGMA busy_timeout = 5000",
+	};
+	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
+		int rc = sqlite3_exec(h->conn, pragmas[i], NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return db_fail(h, rc, pragmas[i], err);
+	}
+	return HOSO_OK;
+}
+
+hoso_status db_open(const char *path, db **out, hoso_err *err)
+{
+	*out = NULL;
+	db *d = calloc(1, sizeof(*d));
+	if (!d)
+		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL, "opening %s: out of memory",
+		                    path);
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	int prc = pthread_mutex_init(&d->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (prc != 0) {
+		free(d);
+		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                    "opening %s: cannot create the lock: %s", path, strerror(prc));
+	}
+
+	char what[320];
+	hoso_status st;
+	int rc = sqlite3_open_v2(path, &d->conn,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(what, sizeof(what), "opening %s", path);
+		st = db_fail(d, rc, what, err);
+		goto fail_db;
+	}
+	sqlite3_extended_result_codes(d->conn, 1);
+	st = set_pragmas(d, err);
+	if (st != HOSO_OK)
+		goto fail_db;
+	st = db_migrate(d, err);
+	if (st != HOSO_OK)
+		goto fail_db;
+	*out = d;
+	return HOSO_OK;
+
+fail_db:
+	db_close(d);
+	return st;
+}
+
+void db_close(db *h)
+{
+	if (!h)
+		return;
+	db_rollback(h); /* a transaction left open is not kept */
+	for (int i = 0; i < ST_COUNT_; i++)
+		sqlite3_finalize(h->stmts[i]);
+	for (int i = 0; i < DB_DOSSIER_LIST_VARIANTS; i++)
+		sqlite3_finalize(h->dossier_list[i]);
+	sqlite3_close(h->conn); /* NULL is harmless; all statements are finalized */
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+int db_schema_version(db *h)
+{
+	db_lock(h);
+	int version = -1;
+	sqlite3_stmt *st = db_stmt(h, ST_USER_VERSION, "PRAGMA user_version", NULL);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	db_stmt_done(st);
+	db_unlock(h);
+	return version;
+}
+
+/* ---- transactions ------------------------------------------------------------------- */
+
+hoso_status db_begin(db *h, hoso_err *err)
+{
+	db_lock(h);
+	if (h->in_txn) {
+		db_unlock(h);
+		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                    "beginning a transaction: one is already open on this handle");
+	}
+	int rc = sqlite3_exec(h->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		hoso_status st = db_fail(h, rc, "beginning a transaction", err);
+		db_unlock(h);
+		return st;
+	}
+	h->in_txn = true;
+	return HOSO_OK; /* the lock stays held until commit or rollback */
+}
+
+hoso_status db_commit(db *h, hoso_err *err)
+{
+	db_lock(h);
+	if (!h->in_txn) {
+		db_unlock(h);
+		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                    "committing: no transaction is open on this handle");
+	}
+	hoso_status st = HOSO_OK;
+	int rc = sqlite3_exec(h->conn, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		st = db_fail(h, rc, "committing the transaction (nothing was saved)", err);
+		if (!sqlite3_get_autocommit(h->conn))
+			sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+	}
+	h->in_txn = false;
+	db_unlock(h); /* this call's lock */
+	db_unlock(h); /* db_begin's lock */
+	return st;
+}
+
+void db_rollback(db *h)
+{
+	db_lock(h);
+	if (!h->in_txn) {
+		db_unlock(h);
+		return;
+	}
+	if (!sqlite3_get_autocommit(h->conn))
+		sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+	h->in_txn = false;
+	db_unlock(h);
+	db_unlock(h);
+}
+
+/* ---- settings and sequences --------------------------------------------------------- */
+
+hoso_status db_setting_get(db *h, const char *key, char *buf, size_t size, hoso_err *err)
+{
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_SETTING_GET,
+	                           "SELECT value FROM settings WHERE key = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		size_t len = v ? strlen(v) : 0;
+		if (len >= size)
+			status = hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+			                      "setting %s is %zu bytes, the caller's buffer holds %zu",
+			                      key, len, size ? size - 1 : 0);
+		else
+			memcpy(buf, v ? v : "", len + 1);
+	} else if (rc == SQLITE_DONE) {
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "not_found", NULL,
+		                      "setting %s is not set", key);
+	} else {
+		status = db_fail(h, rc, "reading a setting", err);
+	}
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_setting_set(db *h, const char *key, const char *value, hoso_err *err)
+{
+	hoso_status status;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_SETTING_SET,
+	                           "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+	                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	status = db_step_done(h, st, "saving a setting", err);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_sequence_next(db *h, const char *name, int64_t *value, hoso_err *err)
+{
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_SEQUENCE_NEXT,
+	                           "INSERT INTO sequences (name, value) VALUES (?1, 1) "
+	                           "ON CONFLICT (name) DO UPDATE SET value = value + 1 "
+	                           "RETURNING value - 1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = sqlite3_column_int64(st, 0);
+		status = db_step_done(h, st, "advancing a sequence", err);
+	} else {
+		status = db_fail(h, rc, "advancing a sequence", err);
+	}
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+/* ---- backup ------------------------------------------------------------------------- */
+
+/* fsyncs a file, then its directory, so that the new name survives a power cut. */
+static hoso_status sync_file_and_dir(const char *path, hoso_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return hoso_err_set(err, HOSO_UNAVAILABLE, "db_io", NULL,
+		                    "backup %s: cannot flush it to disk: %s", path, strerror(e));
+	}
+	close(fd);
+	char *copy = strdup(path);
+	if (!copy)
+		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL, "backup: out of memory");
+	int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (dfd >= 0) {
+		fsync(dfd); /* best effort: some file systems refuse fsync on directories */
+		close(dfd);
+	}
+	return HOSO_OK;
+}
+
+hoso_status db_backup(db *h, const char *dest_path, hoso_err *err)
+{
+	struct stat sb;
+	if (stat(dest_path, &sb) == 0)
+		return hoso_err_set(err, HOSO_CONFLICT, "exists", NULL,
+		                    "backup %s: the file already exists; backups never overwrite, "
+		                    "choose a new name", dest_path);
+
+	char what[320];
+	snprintf(what, sizeof(what), "backup to %s", dest_path);
+	sqlite3 *dest = NULL;
+	hoso_status status = HOSO_OK;
+	int rc = sqlite3_open_v2(dest_path, &dest,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
+	if (rc != SQLITE_OK) {
+		status = hoso_err_set(err, HOSO_UNAVAILABLE, "db_cantopen", NULL,
+		                      "%s: cannot create the file (sqlite: %s)", what,
+		                      dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+		goto close_dest;
+	}
+	sqlite3_backup *bk = sqlite3_backup_init(dest, "main", h->conn, "main");
+	if (!bk) {
+		status = hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL, "%s: %s", what,
+		                      sqlite3_errmsg(dest));
+		goto close_dest;
+	}
+	/* Copy in chunks, releasing the handle between them so the daemon keeps serving;
+	 * writes made through this handle meanwhile are carried into the copy by SQLite. */
+	int busy = 0;
+	do {
+		db_lock(h);
+		rc = sqlite3_backup_step(bk, 1024);
+		db_unlock(h);
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++busy <= 250)
+			sqlite3_sleep(20); /* up to about 5 s, as busy_timeout */
+		else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			break;
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		int base = rc & 0xff;
+		bool env = base == SQLITE_FULL || base == SQLITE_BUSY || base == SQLITE_LOCKED ||
+		           base == SQLITE_IOERR || base == SQLITE_READONLY;
+		status = hoso_err_set(err, env ? HOSO_UNAVAILABLE : HOSO_INTERNAL, "db_backup", NULL,
+		                      "%s: copy failed: %s (sqlite: %s)", what,
+		                      base == SQLITE_FULL ? "disk is full"
+		                      : base == SQLITE_BUSY || base == SQLITE_LOCKED
+		                          ? "the database stayed locked; retry"
+		                          : sqlite3_errstr(rc), sqlite3_errmsg(dest));
+		goto close_dest;
+	}
+	rc = sqlite3_close(dest);
+	dest = NULL;
+	if (rc != SQLITE_OK) {
+		status = hoso_err_set(err, HOSO_INTERNAL, "db_backup", NULL,
+		                      "%s: closing the copy failed (%s)", what, sqlite3_errstr(rc));
+		goto remove_dest;
+	}
+	status = sync_file_and_dir(dest_path, err);
+	if (status != HOSO_OK)
+		goto remove_dest;
+	return HOSO_OK;
+
+close_dest:
+	sqlite3_close(dest);
+remove_dest:
+	unlink(dest_path); /* never leave a partial copy that looks like a backup */
+	return status;
+}

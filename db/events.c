@@ -1,0 +1,246 @@
+/* events.c — the append-only event log of items, and the outbox of notifications. */
+#include "db_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EVENT_COLS \
+	"seq, id, tracking_number, type, state_from, state_to, user_id, username, place, " \
+	"from_party, to_party, server_time, device_time, data, request_digest, prev_hash, hash"
+
+static void read_event(sqlite3_stmt *st, db_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = sqlite3_column_int64(st, 0);
+	db_col_text(st, 1, ev->id, sizeof(ev->id));
+	db_col_text(st, 2, ev->tracking_number, sizeof(ev->tracking_number));
+	db_col_text(st, 3, ev->type, sizeof(ev->type));
+	db_col_text(st, 4, ev->state_from, sizeof(ev->state_from));
+	db_col_text(st, 5, ev->state_to, sizeof(ev->state_to));
+	ev->user_id = sqlite3_column_int64(st, 6);
+	db_col_text(st, 7, ev->username, sizeof(ev->username));
+	db_col_text(st, 8, ev->place, sizeof(ev->place));
+	db_col_text(st, 9, ev->from_party, sizeof(ev->from_party));
+	db_col_text(st, 10, ev->to_party, sizeof(ev->to_party));
+	ev->server_time = sqlite3_column_int64(st, 11);
+	ev->device_time = sqlite3_column_int64(st, 12);
+	db_col_text(st, 13, ev->data, sizeof(ev->data));
+	db_col_text(st, 14, ev->request_digest, sizeof(ev->request_digest));
+	db_col_hash(st, 15, ev->prev_hash);
+	db_col_hash(st, 16, ev->hash);
+}
+
+hoso_status db_event_insert(db *h, db_event *ev, hoso_err *err)
+{
+	hoso_status status;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_EVENT_INSERT,
+		"INSERT INTO events (id, tracking_number, type, state_from, state_to, user_id, "
+		"username, place, from_party, to_party, server_time, device_time, data, "
+		"request_digest, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13, ?14, ?15, ?16)", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, ev->id);
+	db_bind_text(st, 2, ev->tracking_number);
+	db_bind_text(st, 3, ev->type);
+	db_bind_text(st, 4, ev->state_from);
+	db_bind_text(st, 5, ev->state_to);
+	sqlite3_bind_int64(st, 6, ev->user_id);
+	db_bind_text(st, 7, ev->username);
+	db_bind_text(st, 8, ev->place);
+	db_bind_text(st, 9, ev->from_party);
+	db_bind_text(st, 10, ev->to_party);
+	sqlite3_bind_int64(st, 11, ev->server_time);
+	sqlite3_bind_int64(st, 12, ev->device_time);
+	db_bind_text(st, 13, ev->data[0] ? ev->data : "{}");
+	db_bind_text(st, 14, ev->request_digest);
+	sqlite3_bind_blob(st, 15, ev->prev_hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 16, ev->hash, 32, SQLITE_TRANSIENT);
+	status = db_step_done(h, st, "recording an event", err);
+	if (status == HOSO_OK)
+		ev->seq = sqlite3_last_insert_rowid(h->conn);
+	else if (status == HOSO_CONFLICT)
+		hoso_err_set(err, HOSO_CONFLICT, "duplicate_event", "id",
+		             "event %s is already recorded", ev->id);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
+{
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_EVENT_GET,
+		"SELECT " EVENT_COLS " FROM events WHERE id = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_event(st, out);
+	else if (rc == SQLITE_DONE)
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_event", NULL,
+		                      "event %s has not been recorded", id);
+	else
+		status = db_fail(h, rc, "reading an event", err);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_events_of_item(db *h, const char *tracking_number, db_event **out, size_t *n,
+                              hoso_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	hoso_status status = HOSO_OK;
+	size_t cap = 4, count = 0;
+	db_event *rows = calloc(cap, sizeof(*rows));
+	if (!rows)
+		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
+		                    "reading events: out of memory");
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_EVENTS_OF_ITEM,
+		"SELECT " EVENT_COLS " FROM events WHERE tracking_number = ?1 ORDER BY seq", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, tracking_number);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			db_event *grown = realloc(rows, cap * 2 * sizeof(*rows));
+			if (!grown) {
+				status = hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
+				                      "reading events: out of memory");
+				goto reset;
+			}
+			rows = grown;
+			cap *= 2;
+		}
+		read_event(st, &rows[count++]);
+	}
+	if (rc != SQLITE_DONE)
+		status = db_fail(h, rc, "reading events", err);
+reset:
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	if (status != HOSO_OK) {
+		free(rows);
+		return status;
+	}
+	*out = rows;
+	*n = count;
+	return HOSO_OK;
+}
+
+/* Holds the handle for the whole walk, so the walk sees one consistent snapshot; fn may call
+ * other db_* functions on the same handle (the lock is recursive and the walk uses a
+ * statement of its own). */
+hoso_status db_events_each(db *h, bool (*fn)(const db_event *ev, void *ctx), void *ctx,
+                           hoso_err *err)
+{
+	hoso_status status = HOSO_OK;
+	db_event *ev = malloc(sizeof(*ev));
+	if (!ev)
+		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
+		                    "reading events: out of memory");
+	db_lock(h);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(h->conn,
+		"SELECT " EVENT_COLS " FROM events ORDER BY tracking_number, seq", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		status = db_fail(h, rc, "reading events", err);
+		goto finalize;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_event(st, ev);
+		if (!fn(ev, ctx)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		status = db_fail(h, rc, "reading events", err);
+finalize:
+	sqlite3_finalize(st);
+	db_unlock(h);
+	free(ev);
+	return status;
+}
+
+/* ---- outbox ------------------------------------------------------------------------- */
+
+static bool one_of(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (s && strcmp(s, *set) == 0)
+			return true;
+	return false;
+}
+
+hoso_status db_outbox_insert(db *h, const char *kind, const char *target,
+                             const char *payload_json, int64_t created_at, hoso_err *err)
+{
+	static const char *const kinds[] = {"sms", "webhook", "portal", NULL};
+	if (!one_of(kind, kinds))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_kind", "kind",
+		                    "unknown outbox kind \"%s\": use sms, webhook or portal",
+		                    kind ? kind : "(null)");
+	hoso_status status;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_OUTBOX_INSERT,
+		"INSERT INTO outbox (kind, target, payload, next_attempt_at, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?4)", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, kind);
+	db_bind_text(st, 2, target ? target : "");
+	db_bind_text(st, 3, payload_json ? payload_json : "{}");
+	sqlite3_bind_int64(st, 4, created_at);
+	status = db_step_done(h, st, "queueing a notification", err);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_outbox_count(db *h, const char *state, int64_t *count, hoso_err *err)
+{
+	static const char *const states[] = {"pending", "sent", "failed", NULL};
+	*count = 0;
+	if (!one_of(state, states))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_state", "state",
+		                    "unknown outbox state \"%s\": use pending, sent or failed",
+		                    state ? state : "(null)");
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_OUTBOX_COUNT,
+		"SELECT count(*) FROM outbox WHERE state = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, state);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	else
+		status = db_fail(h, rc, "counting notifications", err);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}

@@ -1,0 +1,96 @@
+/* lbl_internal.h — what the files of labels/ share: the document being drawn, its fonts,
+ * and the drawing helpers. Not part of the public API. Units are PDF points (1/72 inch),
+ * origin at the bottom left of the page. */
+#ifndef HOSO_LBL_INTERNAL_H
+#define HOSO_LBL_INTERNAL_H
+
+#include <hpdf.h>
+
+#include "lbl.h"
+
+#define LBL_MM(mm) ((float)(mm) * 72.0f / 25.4f)
+
+/* The longest UTF-8 text (bytes) a single field can put on a page; longer input is cut and
+ * ends with "…". No box on a label or note holds more. */
+#define LBL_TEXT_MAX 4096
+
+/* Widths are cached for code points below this; above it the .notdef width is used. */
+#define LBL_WIDTH_CACHE 0x2700
+
+enum lbl_font { LBL_REGULAR = 0, LBL_BOLD = 1 };
+enum lbl_align { LBL_LEFT = 0, LBL_CENTER, LBL_RIGHT };
+
+/* One PDF being built. Created by lbl_doc_begin, freed by lbl_doc_end. */
+typedef struct lbl_doc {
+	HPDF_Doc pdf;
+	HPDF_Font font[2];
+	HPDF_Page page;              /* page being drawn */
+	hoso_err *err;
+	bool failed;                 /* a libharu call failed: the document is abandoned */
+	unsigned long hpdf_error;    /* first libharu error code and detail, for the message */
+	unsigned long hpdf_detail;
+	int16_t *width[2];           /* glyph advance per code point, 1/1000 em; -1 unknown */
+} lbl_doc;
+
+/* Starts an empty PDF with both fonts loaded. On failure fills err and frees everything. */
+hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, hoso_err *err);
+
+/* Adds a page of w x h points and makes it current; false when libharu failed. */
+bool lbl_doc_add_page(lbl_doc *d, float w, float h);
+
+/* Serialises the document into out (on success) and frees it. Returns the status. */
+hoso_status lbl_doc_end(lbl_doc *d, lbl_buf *out);
+
+/* Frees the document without producing bytes; NULL-safe on a zeroed struct. */
+void lbl_doc_abort(lbl_doc *d);
+
+/* Copies src into dst (cap bytes) as clean UTF-8 for libharu: invalid bytes, control
+ * characters and code points beyond the BMP become U+FFFD, tabs and newlines a space, NULL
+ * becomes "". Stops at a character boundary; *cut tells whether input was left out. */
+size_t lbl_text_clean(const char *src, char *dst, size_t cap, bool *cut);
+
+/* Width in points of clean UTF-8 text set in font f at size pt. */
+float lbl_text_width(lbl_doc *d, enum lbl_font f, float size, const char *s, size_t len);
+
+/* Draws one line of text with its baseline at y inside [x, x + w]; cut with "…" when
+ * longer. NULL or "" draws `blank` (which may be NULL for nothing). Returns width drawn. */
+float lbl_text_line(lbl_doc *d, enum lbl_font f, float size, float x, float y, float w,
+                    enum lbl_align align, const char *text, const char *blank);
+
+/* Wraps text into at most max_lines lines of width w, the first baseline at y and the next
+ * ones `leading` points lower; the last line ends with "…" when text does not fit. NULL or
+ * "" draws `blank`. Returns the number of lines drawn (at least 1). */
+int lbl_text_box(lbl_doc *d, enum lbl_font f, float size, float leading, float x, float y,
+                 float w, int max_lines, const char *text, const char *blank);
+
+/* Counts the lines lbl_text_box would draw, without drawing. */
+int lbl_text_box_lines(lbl_doc *d, enum lbl_font f, float size, float w, int max_lines,
+                       const char *text);
+
+/* Draws "label value": the label in regular type, the value in bold after it, cut to fit w. */
+void lbl_text_pair(lbl_doc *d, float size, float x, float y, float w, const char *label,
+                   const char *value);
+
+/* Strokes a rectangle outline with line width lw. */
+void lbl_rect(lbl_doc *d, float x, float y, float w, float h, float lw);
+
+/* Fills a rectangle with the grey level g (0 black, 1 white). */
+void lbl_fill(lbl_doc *d, float x, float y, float w, float h, float g);
+
+/* Strokes a line from (x1, y1) to (x2, y2); dashed when dash is true. */
+void lbl_line(lbl_doc *d, float x1, float y1, float x2, float y2, float lw, bool dash);
+
+/* Draws the QR code of text (error correction M, 4-module quiet zone included) as a square of
+ * side `size` with its bottom left corner at (x, y). Fails on text libqrencode refuses. */
+hoso_status lbl_draw_qr(lbl_doc *d, const char *text, float x, float y, float size);
+
+/* Draws text as Code 128 with 10-module quiet zones inside the box (x, y, w, h), bars as
+ * rectangles; the module is the widest that fits, capped at max_module points. Returns the
+ * width used in *used (may be NULL). */
+hoso_status lbl_draw_code128(lbl_doc *d, const char *text, float x, float y, float w, float h,
+                             float max_module, float *used);
+
+/* Formats an amount of VND as "1.234.567 đ" into buf (at least 32 bytes). */
+void lbl_format_vnd(int64_t vnd, char *buf, size_t cap);
+
+#endif

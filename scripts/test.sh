@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets everything up on Debian 12 and runs every test: the unit, API and document tests
+# on a normal build, then all of them again under AddressSanitizer + UndefinedBehavior-
+# Sanitizer (LeakSanitizer included), which fails on any leak or undefined behaviour.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+status=0
+passed=0
+failed=0
+run_suite() {   # build-dir label
+  local dir=$1 label=$2 log
+  log=$(mktemp)
+  echo "== $label: meson test -C $dir"
+  if meson test -C "$dir" --print-errorlogs --num-processes 2 >"$log" 2>&1; then :; else status=1; fi
+  cat "$log"
+  local ok fail
+  ok=$(awk '/^Ok:/ {print $2}' "$log"); fail=$(awk '/^Fail:/ {print $2}' "$log")
+  local to; to=$(awk '/^Timeout:/ {print $2}' "$log")
+  passed=$((passed + ${ok:-0})); failed=$((failed + ${fail:-0} + ${to:-0}))
+  [ -n "$ok" ] || { echo "$label: no test summary" >&2; status=1; }
+  rm -f "$log"
+}
+
+run_suite build "release build"
+
+if [ "${HOSO_SKIP_SANITIZERS:-0}" != 1 ]; then
+  if [ ! -f build-asan/build.ninja ]; then
+    meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+      --buildtype=debug >/dev/null
+  fi
+  ninja -C build-asan
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  run_suite build-asan "ASan+UBSan build"
+fi
+
+echo "$passed passed, $failed failed"
+exit $status
