@@ -1,14 +1,19 @@
 /* bench_labels.c — how fast the labels library makes PDFs.
  *
- *   bench_labels [FONT_DIR [OUT.pdf]]
+ *   bench_labels [FONT_DIR [OUT.pdf [OUT.html]]]
  *
  * Prints, one "key value" a line: single A6 label PDFs per second (each a complete document
  * with both fonts embedded), bytes per single label, the time of a 1,000-label A6 batch in
- * one PDF (median of 5) and its bytes. Writes one single label to OUT.pdf when given. Run it
- * pinned to one core (bench/labels/run.sh does, with taskset). */
+ * one PDF (median of 5) and its bytes. Writes one single label to OUT.pdf, and the same label
+ * as an HTML page (same text, QR and Code 128 as inline SVG) to OUT.html for the Chromium
+ * comparison. Run it pinned to one core (bench/labels/run.sh does, with taskset). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include <qrencode.h>
+#include <zint.h>
 
 #include "hoso_config.h"
 #include "lbl.h"
@@ -53,6 +58,67 @@ static lbl_label label(char *tn, char *url, unsigned i)
 		.service = "Chuyển phát hồ sơ và trả kết quả",
 		.dossier_ref = "000.00.06.H56-231027-0361",
 	};
+}
+
+static void svg_qr(FILE *f, const char *text)
+{
+	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!qr)
+		return;
+	int n = qr->width;
+	fprintf(f, "<svg class=qr viewBox='-4 -4 %d %d'><path d='", n + 8, n + 8);
+	for (int y = 0; y < n; y++)
+		for (int x = 0; x < n; x++)
+			if (qr->data[y * n + x] & 1)
+				fprintf(f, "M%d %dh1v1h-1z", x, y);
+	fprintf(f, "'/></svg>\n");
+	QRcode_free(qr);
+}
+
+static void svg_code128(FILE *f, const char *text)
+{
+	struct zint_symbol *sym = ZBarcode_Create();
+	if (!sym)
+		return;
+	sym->symbology = BARCODE_CODE128;
+	if (ZBarcode_Encode(sym, (const unsigned char *)text, (int)strlen(text)) < ZINT_ERROR) {
+		fprintf(f, "<svg class=bc viewBox='-10 0 %d 1' preserveAspectRatio='none'><path d='",
+		        sym->width + 20);
+		for (int x = 0; x < sym->width; x++)
+			if ((sym->encoded_data[0][x >> 3] >> (x & 7)) & 1)
+				fprintf(f, "M%d 0h1v1h-1z", x);
+		fprintf(f, "'/></svg>\n");
+	}
+	ZBarcode_Delete(sym);
+}
+
+/* The same label as HTML, for headless Chromium's --print-to-pdf. */
+static void write_html(const char *path, const lbl_label *l)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "<!doctype html><html lang=vi><meta charset=utf-8><style>"
+	        "@page{size:105mm 148mm;margin:0}body{margin:0;font-family:'DejaVu Sans';"
+	        "font-size:8.5pt}.l{box-sizing:border-box;width:105mm;height:148mm;padding:4mm;"
+	        "border:1.2pt solid #000}h1{font-size:13pt;margin:0}.tn{font:bold 17pt 'DejaVu Sans'}"
+	        ".qr{width:30mm;float:right}.bc{width:62mm;height:16mm}.c{font-weight:bold;"
+	        "font-size:6.5pt;border-top:.5pt solid #000;margin-top:2mm}.b{font-weight:bold}"
+	        "</style><div class=l><h1>%s</h1><div>%s</div>", l->title, l->service);
+	svg_qr(f, l->qr_url);
+	fprintf(f, "<div class=tn>%s</div>", l->tracking_number);
+	svg_code128(f, l->tracking_number);
+	fprintf(f, "<div>Mã hồ sơ: <b>%s</b></div><div class=c>NGƯỜI GỬI</div><div class=b>%s</div>"
+	        "<div>%s</div><div>ĐT: <b>%s</b></div><div class=c>NGƯỜI NHẬN</div>"
+	        "<div class=b style='font-size:12pt'>%s</div><div class=b>%s</div><div>%s</div>"
+	        "<div>ĐT: <b>%s</b></div><div class=c>THỦ TỤC HÀNH CHÍNH</div><div>%s – %s</div>"
+	        "<div class=c>Ngày nhận gửi (J): <b>%s</b> &nbsp; Hạn chuyển phát: <b>%s</b></div>"
+	        "<div>Bưu cục chấp nhận: <b>%s – %s</b></div></div></html>\n",
+	        l->dossier_ref, l->sender_name, l->sender_address, l->sender_phone,
+	        l->receiver_name, l->receiver_desk, l->receiver_address, l->receiver_phone,
+	        l->procedure_code, l->procedure_name, l->accepted_date, l->due_date,
+	        l->office_code, l->office_name);
+	fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -120,6 +186,8 @@ int main(int argc, char **argv)
 		}
 		lbl_buf_free(&buf);
 	}
+	if (argc > 3)
+		write_html(argv[3], &labels[0]);
 	printf("single_a6_per_s %.1f\n", rates[RUNS / 2]);
 	printf("single_a6_ms %.3f\n", 1000.0 / rates[RUNS / 2]);
 	printf("single_a6_bytes %zu\n", single_bytes);
