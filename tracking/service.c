@@ -111,6 +111,20 @@ static hoso_status load_serial_key(db *dbh, uint8_t key[TRK_PERM_KEY_BYTES], hos
 	return db_commit(dbh, err);
 }
 
+/* Each prefix permutes with its own key, derived from the stored one. */
+static trk_perm *prefix_perm(const uint8_t key[TRK_PERM_KEY_BYTES], const char *prefix)
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, key, TRK_PERM_KEY_BYTES);
+	crypto_hash_sha256_update(&st, (const unsigned char *)prefix, strlen(prefix));
+	crypto_hash_sha256_final(&st, h);
+	trk_perm *p = trk_perm_create(h);
+	sodium_memzero(h, sizeof(h));
+	return p;
+}
+
 hoso_status trk_create(db *dbh, trk_calendar *cal, const trk_config *cfg, trk **out,
                        hoso_err *err)
 {
@@ -131,9 +145,12 @@ hoso_status trk_create(db *dbh, trk_calendar *cal, const trk_config *cfg, trk **
 	hoso_status st = load_serial_key(dbh, key, err);
 	if (st != HOSO_OK)
 		goto fail_trk;
-	t->perm = trk_perm_create(key);
+	t->perm_sub = prefix_perm(key, cfg->submission_prefix);
+	t->perm_res = prefix_perm(key, cfg->result_prefix);
 	sodium_memzero(key, sizeof(key));
-	if (!t->perm) {
+	if (!t->perm_sub || !t->perm_res) {
+		trk_perm_destroy(t->perm_sub);
+		trk_perm_destroy(t->perm_res);
 		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
 		goto fail_trk;
 	}
@@ -149,7 +166,8 @@ void trk_destroy(trk *t)
 {
 	if (!t)
 		return;
-	trk_perm_destroy(t->perm);
+	trk_perm_destroy(t->perm_sub);
+	trk_perm_destroy(t->perm_res);
 	free(t);
 }
 
@@ -175,7 +193,9 @@ hoso_status trk_next_tracking_number(trk *t, const char *prefix, char out[16], h
 		return hoso_err_set(err, HOSO_UNAVAILABLE, "serials_exhausted", NULL,
 		                    "every serial of prefix %s has been used; configure another "
 		                    "prefix", prefix);
-	uint32_t serial = trk_perm_apply(t->perm, (uint32_t)n);
+	const trk_perm *perm = strcmp(prefix, t->cfg.result_prefix) == 0 ? t->perm_res
+	                                                                  : t->perm_sub;
+	uint32_t serial = trk_perm_apply(perm, (uint32_t)n);
 	return trk_s10_format(prefix, serial, t->cfg.country, out, err);
 }
 

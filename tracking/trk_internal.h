@@ -11,7 +11,9 @@ struct trk {
 	db *db;                 /* borrowed */
 	trk_calendar *cal;      /* borrowed */
 	trk_config cfg;
-	trk_perm *perm;         /* owned: serial permutation */
+	trk_perm *perm_sub;     /* owned: serial permutation of submission numbers */
+	trk_perm *perm_res;     /* owned: the result prefix's own, so that the two numbers
+	                         * of one dossier do not share a serial */
 	char dummy_hash[160];   /* verified against for unknown users, to even out timing */
 };
 

@@ -35,6 +35,10 @@ class Accept(DaemonTest):
             self.assertEqual(it["tracking_url"], self.daemon.base + "/t/" + tn)
         self.assertTrue(roles["submission"]["tracking_number"].startswith("DH"))
         self.assertTrue(roles["result"]["tracking_number"].startswith("DK"))
+        # The two numbers of one dossier do not share a serial (one cannot be guessed
+        # from the other).
+        self.assertNotEqual(roles["submission"]["tracking_number"][2:10],
+                            roles["result"]["tracking_number"][2:10])
         self.assertEqual(d["note_url"], "/api/v1/dossiers/%d/note.pdf" % d["id"])
         self.assertEqual(d["applicant"]["phone"], "0905123456")
         self.assertEqual(d["applicant"]["name"], "Nguyễn Văn Anh")

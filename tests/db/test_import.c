@@ -129,10 +129,10 @@ static void test_good(db *h)
 	CHECK_STR(p.components, "[]");
 	CHECK_INT(p.fee_vnd, 0);
 	CHECK_INT(p.days, 1);
-	CHECK_STR(p.name_fold, "dang ky khai sinh");
+	CHECK_STR(p.name_fold, "dang ky khai sinh | so tu phap khanh hoa");
 	CHECK_INT(db_procedure_get(h, "1.000894", &p, &err), HOSO_OK);
 	CHECK_STR(p.name, "Chứng thực bản sao từ bản chính");
-	CHECK_STR(p.name_fold, "chung thuc ban sao tu ban chinh");
+	CHECK_STR(p.name_fold, "chung thuc ban sao tu ban chinh | so tu phap khanh hoa");
 	CHECK_STR(p.components, "[{\"name\":\"Bản chính\",\"required\":false,\"form\":\"original\"},"
 	          "{\"name\":\"Bản sao\",\"required\":true,\"form\":\"copy\"}]");
 

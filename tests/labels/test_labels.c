@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "hoso_config.h"
@@ -271,6 +272,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = argv[1];
+	mkdir(dir, 0777); /* may exist already */
 	const char *font_dir = getenv("HOSO_FONT_DIR");
 	if (!font_dir || !*font_dir)
 		font_dir = HOSO_BUILD_FONT_DIR;
