@@ -182,6 +182,8 @@ hoso_status db_open(const char *path, db **out, hoso_err *err)
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	int prc = pthread_mutex_init(&d->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
+	pthread_mutex_init(&d->group_lock, NULL);
+	pthread_cond_init(&d->group_done, NULL);
 	if (prc != 0) {
 		free(d);
 		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
@@ -217,13 +219,15 @@ void db_close(db *h)
 {
 	if (!h)
 		return;
-	db_rollback(h); /* a transaction left open is not kept */
+	db_txn_close(h); /* commits a group already promised, drops a use case left open */
 	for (int i = 0; i < ST_COUNT_; i++)
 		sqlite3_finalize(h->stmts[i]);
 	for (int i = 0; i < DB_DOSSIER_LIST_VARIANTS; i++)
 		sqlite3_finalize(h->dossier_list[i]);
 	sqlite3_close(h->conn); /* NULL is harmless; all statements are finalized */
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->group_lock);
+	pthread_cond_destroy(&h->group_done);
 	free(h);
 }
 
@@ -240,59 +244,6 @@ int db_schema_version(db *h)
 }
 
 /* ---- transactions ------------------------------------------------------------------- */
-
-hoso_status db_begin(db *h, hoso_err *err)
-{
-	db_lock(h);
-	if (h->in_txn) {
-		db_unlock(h);
-		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
-		                    "beginning a transaction: one is already open on this handle");
-	}
-	int rc = sqlite3_exec(h->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		hoso_status st = db_fail(h, rc, "beginning a transaction", err);
-		db_unlock(h);
-		return st;
-	}
-	h->in_txn = true;
-	return HOSO_OK; /* the lock stays held until commit or rollback */
-}
-
-hoso_status db_commit(db *h, hoso_err *err)
-{
-	db_lock(h);
-	if (!h->in_txn) {
-		db_unlock(h);
-		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
-		                    "committing: no transaction is open on this handle");
-	}
-	hoso_status st = HOSO_OK;
-	int rc = sqlite3_exec(h->conn, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		st = db_fail(h, rc, "committing the transaction (nothing was saved)", err);
-		if (!sqlite3_get_autocommit(h->conn))
-			sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
-	}
-	h->in_txn = false;
-	db_unlock(h); /* this call's lock */
-	db_unlock(h); /* db_begin's lock */
-	return st;
-}
-
-void db_rollback(db *h)
-{
-	db_lock(h);
-	if (!h->in_txn) {
-		db_unlock(h);
-		return;
-	}
-	if (!sqlite3_get_autocommit(h->conn))
-		sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
-	h->in_txn = false;
-	db_unlock(h);
-	db_unlock(h);
-}
 
 /* ---- settings and sequences --------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #define HOSO_DB_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,10 +54,25 @@ enum db_stmt_id {
 struct db {
 	sqlite3 *conn;
 	pthread_mutex_t lock;     /* recursive; held from db_begin to db_commit/db_rollback */
-	bool in_txn;              /* a db_begin transaction is open (only read under lock) */
+	bool in_txn;              /* a use case (db_begin) is open (only read under lock) */
+	/* Group commit (txn.c): use cases run one at a time, each in a savepoint of one
+	 * SQLite transaction that stays open while more writers are queued; the last of them
+	 * commits for all, and each is answered only once that commit is durable. */
+	bool group_open;          /* the SQLite transaction is open (under lock) */
+	uint64_t group_gen;       /* generation of the open group (under lock) */
+	unsigned group_members;   /* use cases released into it (under lock) */
+	atomic_int waiting;       /* threads queued in db_begin for the lock */
+	pthread_mutex_t group_lock;
+	pthread_cond_t group_done;
+	uint64_t done_gen;        /* newest group whose COMMIT has finished (group_lock) */
+	uint64_t failed_gen;      /* newest group whose COMMIT failed (group_lock) */
+	hoso_err failed_err;      /* why it failed (group_lock) */
 	sqlite3_stmt *stmts[ST_COUNT_];
 	sqlite3_stmt *dossier_list[DB_DOSSIER_LIST_VARIANTS];
 };
+
+/* Ends what is open at close: commits a group with members, rolls back the rest. */
+void db_txn_close(db *h);
 
 /* The handle's recursive lock. */
 void db_lock(db *h);

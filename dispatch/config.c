@@ -21,7 +21,7 @@ void cfg_defaults(cfg *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
 	c->listen_port = 8080;
-	c->threads = 2;
+	c->threads = 8;
 	c->max_body = 1024 * 1024;
 	c->log_level = 2;
 	const char *data = is_dir(HOSO_SOURCE_DATA_DIR) ? HOSO_SOURCE_DATA_DIR

@@ -26,7 +26,7 @@ static const char serve_usage[] =
 	"                     never deletes or overwrites other data\n"
 	"  --base-url URL     public base of the tracking URLs printed in QR codes\n"
 	"                     (default http://HOST:PORT)\n"
-	"  --threads N        worker threads (default 2)\n"
+	"  --threads N        worker threads (default 8)\n"
 	"  --log-level LEVEL  error, warn, info (default) or debug\n"
 	"  --check-config     check the configuration and files it names, then exit\n"
 	"                     (0 when valid, 1 with the reason otherwise)\n";

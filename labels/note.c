@@ -278,7 +278,7 @@ static void terms_and_signatures(note_state *s)
 	};
 	lbl_doc *d = s->d;
 	const float size = 7.5f, leading = 9.0f;
-	ensure(s, 190.0f); /* keep the terms with the signatures */
+	ensure(s, 240.0f); /* keep the terms with the signatures */
 	section(s, MARGIN, CONTENT_W, "ĐIỀU KHOẢN");
 	for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
 		ensure(s, 30.0f);

@@ -94,7 +94,13 @@ hoso_status trk_user_add(trk *t, const char *username, const char *password, con
 		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL,
 		                    "not enough memory to hash the password");
 	u.created_at = trk_now_ms();
-	hoso_status st = db_user_insert(t->db, &u, err);
+	hoso_status st = db_begin(t->db, err);
+	if (st != HOSO_OK)
+		return st;
+	if ((st = db_user_insert(t->db, &u, err)) == HOSO_OK)
+		st = db_commit(t->db, err);
+	else
+		db_rollback(t->db);
 	if (st == HOSO_CONFLICT)
 		return hoso_err_set(err, HOSO_CONFLICT, "user_exists", "username",
 		                    "user %s already exists", username);
@@ -162,9 +168,16 @@ hoso_status trk_login(trk *t, const char *username, const char *password, char t
 	sodium_bin2hex(token, 65, raw, sizeof(raw));
 	token_hash(token, hash);
 	int64_t now = trk_now_ms();
-	hoso_status st = db_token_insert(t->db, hash, u.id, now,
-	                                 now + (int64_t)t->cfg.token_hours * 3600 * 1000, err);
+	hoso_status st = db_begin(t->db, err);
 	if (st != HOSO_OK)
+		return st;
+	st = db_token_insert(t->db, hash, u.id, now,
+	                     now + (int64_t)t->cfg.token_hours * 3600 * 1000, err);
+	if (st != HOSO_OK) {
+		db_rollback(t->db);
+		return st;
+	}
+	if ((st = db_commit(t->db, err)) != HOSO_OK)
 		return st;
 	actor_from_user(&u, actor);
 	return HOSO_OK;
@@ -187,7 +200,14 @@ hoso_status trk_logout(trk *t, const char *token, hoso_err *err)
 	uint8_t hash[32];
 	if (!token_hash(token, hash))
 		return HOSO_OK;
-	return db_token_delete(t->db, hash, err);
+	hoso_status st = db_begin(t->db, err);
+	if (st != HOSO_OK)
+		return st;
+	if ((st = db_token_delete(t->db, hash, err)) != HOSO_OK) {
+		db_rollback(t->db);
+		return st;
+	}
+	return db_commit(t->db, err);
 }
 
 json_t *trk_actor_json(const trk_actor *a)

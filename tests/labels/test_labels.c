@@ -184,8 +184,8 @@ static void render_note(lbl_ctx *ctx, const char *dir, lbl_doc_line *docs, size_
 		"Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (Mẫu số 03/2013/TT-LLTP)",
 		"Bản chụp Căn cước công dân",
 		"Giấy tờ chứng minh nơi thường trú",
-		"Văn bản ủy quyền có chứng thực của Ủy ban nhân dân xã, phường, thị trấn nơi "
-		"người ủy quyền cư trú, kèm bản sao giấy tờ tùy thân của người được ủy quyền",
+		("Văn bản ủy quyền có chứng thực của Ủy ban nhân dân xã, phường, thị trấn nơi "
+		 "người ủy quyền cư trú, kèm bản sao giấy tờ tùy thân của người được ủy quyền"),
 	};
 	static char names[40][400];
 	for (size_t i = 0; i < n; i++) {
@@ -220,6 +220,33 @@ static void render_note(lbl_ctx *ctx, const char *dir, lbl_doc_line *docs, size_
 	CHECK(buf.len > 0 && write_file(dir, name, &buf));
 	printf("%s: %zu bytes\n", name, buf.len);
 	lbl_buf_free(&buf);
+}
+
+/* A directory whose "fonts" are not TrueType: rendering must fail cleanly, not abort. */
+static void bogus_fonts(const char *dir)
+{
+	char fdir[4096], path[4200];
+	snprintf(fdir, sizeof fdir, "%s/bogus-fonts", dir);
+	mkdir(fdir, 0777);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", fdir, i ? "hoso-sans-bold.ttf" : "hoso-sans.ttf");
+		FILE *f = fopen(path, "w");
+		if (f) {
+			fputs("this is not a font", f);
+			fclose(f);
+		}
+	}
+	lbl_ctx *ctx = NULL;
+	hoso_err err;
+	CHECK(lbl_ctx_create(fdir, &ctx, &err) == HOSO_OK);
+	lbl_label l = sample_label(0);
+	lbl_buf buf = { 0 };
+	CHECK(lbl_render_labels(ctx, &l, 1, LBL_A6, &buf, &err) == HOSO_INTERNAL);
+	CHECK(strstr(err.message, "hoso-sans.ttf") != NULL);
+	CHECK(buf.data == NULL && buf.len == 0);
+	lbl_note note = { .tracking_number = tn[0], .qr_url = url[0] };
+	CHECK(lbl_render_note(ctx, &note, &buf, &err) == HOSO_INTERNAL);
+	lbl_ctx_destroy(ctx);
 }
 
 static void api_checks(lbl_ctx *ctx)
@@ -319,6 +346,7 @@ int main(int argc, char **argv)
 	}
 	free(docs);
 	api_checks(ctx);
+	bogus_fonts(dir);
 
 	char vnd[48];
 	lbl_format_vnd(1234567, vnd, sizeof vnd);

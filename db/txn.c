@@ -1,0 +1,184 @@
+/* txn.c — transactions with group commit.
+ *
+ * Every use case runs under the handle's lock, in a savepoint of one SQLite transaction (the
+ * group). When it ends, the savepoint is released into the group. If other writers are
+ * queued for the lock, the group stays open for them and this use case waits; the writer
+ * that finds nobody queued commits the group (one fsync for all) and wakes the others. So
+ * concurrent requests share a commit, and each is answered only after that commit is
+ * durable. A use case that fails rolls back its own savepoint only. */
+#include "db_internal.h"
+
+#include <string.h>
+
+#define GROUP_MAX 64 /* bounds the wait of the group's first member */
+
+static hoso_status exec(db *h, const char *sql, const char *what, hoso_err *err)
+{
+	int rc = sqlite3_exec(h->conn, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? HOSO_OK : db_fail(h, rc, what, err);
+}
+
+/* Commits the open group and tells its members. Under the lock. */
+static hoso_status commit_group(db *h, hoso_err *err)
+{
+	uint64_t gen = h->group_gen;
+	hoso_err local;
+	hoso_err_clear(&local);
+	hoso_status st = exec(h, "COMMIT", "committing (nothing of this transaction was saved)",
+	                      &local);
+	if (st != HOSO_OK && !sqlite3_get_autocommit(h->conn))
+		sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+	h->group_open = false;
+	h->group_members = 0;
+	pthread_mutex_lock(&h->group_lock);
+	h->done_gen = gen;
+	if (st != HOSO_OK) {
+		h->failed_gen = gen;
+		h->failed_err = local;
+	}
+	pthread_cond_broadcast(&h->group_done);
+	pthread_mutex_unlock(&h->group_lock);
+	if (st != HOSO_OK && err)
+		*err = local;
+	return st;
+}
+
+/* After a use case ends: commit for everyone when nobody else is coming, or drop an empty
+ * group. Under the lock. */
+static hoso_status settle_group(db *h, hoso_err *err)
+{
+	if (!h->group_open)
+		return HOSO_OK;
+	if (sqlite3_get_autocommit(h->conn)) {
+		/* SQLite rolled the whole group back (I/O error, disk full): its members were
+		 * promised nothing yet, so they are told it failed. */
+		pthread_mutex_lock(&h->group_lock);
+		h->done_gen = h->failed_gen = h->group_gen;
+		hoso_err_set(&h->failed_err, HOSO_UNAVAILABLE, "db_unavailable", NULL,
+		             "the database rolled the transaction back; nothing was saved");
+		pthread_cond_broadcast(&h->group_done);
+		pthread_mutex_unlock(&h->group_lock);
+		h->group_open = false;
+		h->group_members = 0;
+		return HOSO_OK;
+	}
+	if (h->group_members > 0) {
+		if (atomic_load(&h->waiting) > 0 && h->group_members < GROUP_MAX)
+			return HOSO_OK; /* a queued writer will commit it */
+		return commit_group(h, err);
+	}
+	if (atomic_load(&h->waiting) == 0) {
+		sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+		h->group_open = false;
+	}
+	return HOSO_OK;
+}
+
+/* Waits until group gen is committed; its outcome. */
+static hoso_status wait_group(db *h, uint64_t gen, hoso_err *err)
+{
+	pthread_mutex_lock(&h->group_lock);
+	while (h->done_gen < gen)
+		pthread_cond_wait(&h->group_done, &h->group_lock);
+	hoso_status st = HOSO_OK;
+	if (h->failed_gen == gen) {
+		st = h->failed_err.status;
+		if (err)
+			*err = h->failed_err;
+	}
+	pthread_mutex_unlock(&h->group_lock);
+	return st;
+}
+
+hoso_status db_begin(db *h, hoso_err *err)
+{
+	atomic_fetch_add(&h->waiting, 1);
+	db_lock(h);
+	atomic_fetch_sub(&h->waiting, 1);
+	if (h->in_txn) {
+		db_unlock(h);
+		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                    "beginning a transaction: one is already open on this handle");
+	}
+	hoso_status st = HOSO_OK;
+	if (!h->group_open) {
+		if ((st = exec(h, "BEGIN IMMEDIATE", "beginning a transaction", err)) != HOSO_OK)
+			goto fail_lock;
+		h->group_open = true;
+		h->group_gen++;
+		h->group_members = 0;
+	}
+	if ((st = exec(h, "SAVEPOINT use_case", "beginning a transaction", err)) != HOSO_OK) {
+		hoso_err ignored;
+		settle_group(h, &ignored);
+		goto fail_lock;
+	}
+	h->in_txn = true;
+	return HOSO_OK; /* the lock stays held until commit or rollback */
+fail_lock:
+	db_unlock(h);
+	return st;
+}
+
+hoso_status db_commit(db *h, hoso_err *err)
+{
+	db_lock(h);
+	if (!h->in_txn) {
+		db_unlock(h);
+		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                    "committing: no transaction is open on this handle");
+	}
+	h->in_txn = false;
+	hoso_status st = exec(h, "RELEASE use_case", "committing", err);
+	if (st != HOSO_OK) {
+		sqlite3_exec(h->conn, "ROLLBACK TO use_case; RELEASE use_case", NULL, NULL, NULL);
+		hoso_err ignored;
+		settle_group(h, &ignored);
+		db_unlock(h);
+		db_unlock(h);
+		return st;
+	}
+	h->group_members++;
+	uint64_t gen = h->group_gen;
+	st = settle_group(h, err);
+	bool settled = !h->group_open;
+	db_unlock(h); /* this call's lock */
+	db_unlock(h); /* db_begin's lock */
+	if (settled && st != HOSO_OK)
+		return st;
+	return wait_group(h, gen, err);
+}
+
+void db_rollback(db *h)
+{
+	db_lock(h);
+	if (!h->in_txn) {
+		db_unlock(h);
+		return;
+	}
+	h->in_txn = false;
+	sqlite3_exec(h->conn, "ROLLBACK TO use_case; RELEASE use_case", NULL, NULL, NULL);
+	hoso_err ignored;
+	settle_group(h, &ignored);
+	db_unlock(h);
+	db_unlock(h);
+}
+
+void db_txn_close(db *h)
+{
+	db_lock(h);
+	if (h->in_txn) {
+		sqlite3_exec(h->conn, "ROLLBACK TO use_case; RELEASE use_case", NULL, NULL, NULL);
+		h->in_txn = false;
+		db_unlock(h);
+	}
+	if (h->group_open) {
+		hoso_err ignored;
+		if (h->group_members > 0)
+			commit_group(h, &ignored);
+		else
+			sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+		h->group_open = false;
+	}
+	db_unlock(h);
+}
