@@ -161,6 +161,8 @@ static hoso_status set_pragmas(db *h, hoso_err *err)
 		"PRAGMA synchronous = FULL",
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA busy_timeout = 5000",
+		/* Statement journals of savepoints stay in memory: no temporary file per request. */
+		"PRAGMA temp_store = MEMORY",
 	};
 	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
 		int rc = sqlite3_exec(h->conn, pragmas[i], NULL, NULL, NULL);
