@@ -419,7 +419,7 @@ hoso_status trk_dossier_accept(trk *t, const trk_actor *actor, const json_t *bod
 	                             &items[count++], err)) != HOSO_OK)
 		goto out_txn;
 	if (res) {
-		char rid[37];
+		char rid[40];
 		if (sub)
 			trk_uuid_derived(client_id, "result", rid);
 		else
