@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """check_pdfs.py — checks the PDFs test_labels writes, with real tools.
 
-    check_pdfs.py TEST_LABELS_BINARY [FONT_DIR]
+    check_pdfs.py TEST_LABELS_BINARY        (fonts: HOSO_FONT_DIR, else the build's)
 
 For every document: `qpdf --check` passes; `pdftotext` gives back the Vietnamese text exactly;
 each page, rasterised at 150 and 200 dpi, yields to `zbarimg` exactly the QR code(s) and

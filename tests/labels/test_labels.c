@@ -49,7 +49,7 @@ static char tn[8][14], url[8][64];
 static lbl_label sample_label(int i)
 {
 	s10(tn[i], i % 2 ? "PH" : "DH", 12345678u + (unsigned)i * 1111u);
-	snprintf(url[i], sizeof url[i], "https://hoso.example.vn/t/%s", tn[i]);
+	snprintf(url[i], sizeof url[i], "https://hoso.example.vn/t/%.13s", tn[i]);
 	return (lbl_label){
 		.tracking_number = tn[i],
 		.qr_url = url[i],
