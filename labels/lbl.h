@@ -101,4 +101,65 @@ typedef struct lbl_note {
 /* Renders the consignment note, with places for both signatures and a tracking QR. */
 hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, hoso_err *err);
 
+/* One item on a handover record. */
+typedef struct lbl_manifest_line {
+	const char *tracking_number;
+	const char *dossier_ref;      /* consignment note / dossier number */
+	const char *applicant_name;
+	const char *procedure_code;
+	const char *procedure_name;
+	int documents;                /* number of papers in the dossier */
+	int64_t fee_vnd;              /* agency fee collected at the counter, paid over */
+	const char *status;           /* after confirmation: "Đã nhận", "Thiếu", "Hư hỏng"; else "" */
+} lbl_manifest_line;
+
+/* The handover record (biên bản giao nhận hồ sơ), A4: post office to agency. */
+typedef struct lbl_manifest {
+	const char *manifest_ref;     /* printed, e.g. "BB-2026-000123" */
+	const char *qr_data;          /* encoded in the QR (the manifest's URL or id) */
+	const char *created_at;       /* "HH:MM DD/MM/YYYY" */
+	const char *office_code;
+	const char *office_name;
+	const char *office_address;
+	const char *courier_name;
+	const char *agency_code;
+	const char *agency_name;
+	const char *agency_desk;
+	const char *agency_address;
+	const lbl_manifest_line *lines;
+	size_t n_lines;
+	int64_t total_fee_vnd;
+	const char *confirmed_at;     /* legal filing time, NULL before confirmation */
+	const char *officer_name;     /* who confirmed, NULL before confirmation */
+} lbl_manifest;
+
+/* Renders the handover record: items table (continued over pages), counts and fee totals,
+ * places for both signatures, QR of qr_data. */
+hoso_status lbl_render_manifest(lbl_ctx *ctx, const lbl_manifest *m, lbl_buf *out,
+                                hoso_err *err);
+
+/* Proof of delivery of a result item, A5 or A4. */
+typedef struct lbl_pod {
+	const char *tracking_number;
+	const char *qr_url;
+	const char *applicant_name;
+	const char *procedure_name;
+	const char *agency_name;
+	const char *receiver_name;
+	const char *relation;          /* "Người nộp hồ sơ" | "Người được ủy quyền" */
+	const char *authorisation_ref; /* authorisation letter number, for a proxy */
+	const char *id_last4;          /* last 4 digits of the CCCD checked */
+	const char *delivered_at;      /* "HH:MM DD/MM/YYYY" */
+	const char *place;             /* "tại địa chỉ người nhận" or the office name */
+	const char *courier_name;
+	const char *papers_collected;  /* papers the agency asked back, or NULL */
+	int64_t fee_collected_vnd;
+	const char *chain_code;        /* short custody-chain code of the delivery event */
+	const unsigned char *signature_png; /* validated PNG, or NULL */
+	size_t signature_len;
+} lbl_pod;
+
+/* Renders the proof of delivery with the receiver's signature image when given. */
+hoso_status lbl_render_pod(lbl_ctx *ctx, const lbl_pod *p, lbl_buf *out, hoso_err *err);
+
 #endif
