@@ -45,6 +45,8 @@ enum db_stmt_id {
 	ST_EVENTS_OF_ITEM,
 	ST_OUTBOX_INSERT,
 	ST_OUTBOX_COUNT,
+	ST_CUSTODY_FIRST_, /* db_custody.h's statements: custody_internal.h numbers them */
+	ST_CUSTODY_LAST_ = ST_CUSTODY_FIRST_ + 47,
 	ST_COUNT_ /* number of slots */
 };
 
@@ -111,6 +113,7 @@ void db_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
  * version i to i + 1. */
 extern const char *const *const db_migrations[];
 extern const int db_migration_count;
+extern const char *const db_schema_v2[]; /* schema_v2.c */
 
 /* Applies pending migrations in one transaction. */
 hoso_status db_migrate(db *h, hoso_err *err);

@@ -2,6 +2,8 @@
  * labels/; the rules that decide the values live in tracking/. */
 #include "pdf.h"
 
+#include "trk_custody.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,5 +153,94 @@ hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64
 out_docs:
 	json_decref(docs);
 	free(v);
+	return st;
+}
+
+hoso_status http_pdf_manifest(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t id,
+                              lbl_buf *out, hoso_err *err)
+{
+	trk_manifest_view *v = NULL;
+	hoso_status st = trk_manifest_view_load(t, actor, id, &v, err);
+	if (st != HOSO_OK)
+		return st;
+	lbl_manifest_line *lines = calloc(v->n_lines ? v->n_lines : 1, sizeof(*lines));
+	char (*refs)[24] = calloc(v->n_lines ? v->n_lines : 1, sizeof(*refs));
+	if (!lines || !refs) {
+		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+		goto out_lines;
+	}
+	static const char *const status_vn[][2] = {
+		{"received", "Đã nhận"}, {"missing", "Thiếu"}, {"damaged", "Hư hỏng"}, {"pending", ""}};
+	for (size_t i = 0; i < v->n_lines; i++) {
+		const trk_manifest_line_view *lv = &v->lines[i];
+		snprintf(refs[i], sizeof(refs[i]), "%lld", (long long)lv->line.dossier_id);
+		lines[i].tracking_number = lv->line.tracking_number;
+		lines[i].dossier_ref = refs[i];
+		lines[i].applicant_name = lv->applicant_name;
+		lines[i].procedure_code = lv->procedure_code;
+		lines[i].procedure_name = lv->procedure_name;
+		lines[i].documents = lv->line.documents;
+		lines[i].fee_vnd = lv->line.fee_vnd;
+		lines[i].status = "";
+		for (size_t k = 0; k < 4; k++)
+			if (!strcmp(lv->line.status, status_vn[k][0]))
+				lines[i].status = status_vn[k][1];
+	}
+	bool confirmed = v->manifest.confirmed_at != 0;
+	lbl_manifest m = {
+		.manifest_ref = v->ref,
+		.qr_data = v->url,
+		.created_at = v->created_at_vn,
+		.office_code = v->office.code,
+		.office_name = v->office.name,
+		.office_address = v->office.address,
+		.courier_name = v->courier_name,
+		.agency_code = v->agency.code,
+		.agency_name = v->agency.name,
+		.agency_desk = v->agency.desk_name,
+		.agency_address = v->agency.address,
+		.lines = lines,
+		.n_lines = v->n_lines,
+		.total_fee_vnd = v->manifest.total_fee_vnd,
+		.confirmed_at = confirmed ? v->confirmed_at_vn : NULL,
+		.officer_name = confirmed ? v->officer_name : NULL,
+	};
+	st = lbl_render_manifest(labels, &m, out, err);
+out_lines:
+	free(refs);
+	free(lines);
+	trk_manifest_view_free(v);
+	return st;
+}
+
+hoso_status http_pdf_pod(trk *t, lbl_ctx *labels, const trk_actor *actor, const char *tn,
+                         lbl_buf *out, hoso_err *err)
+{
+	trk_delivery_view *v = NULL;
+	hoso_status st = trk_delivery_view_load(t, actor, tn, &v, err);
+	if (st != HOSO_OK)
+		return st;
+	bool proxy = !strcmp(v->relation, "proxy");
+	lbl_pod p = {
+		.tracking_number = v->item.item.tracking_number,
+		.qr_url = v->item.qr_url,
+		.applicant_name = v->item.dossier.applicant_name,
+		.procedure_name = v->item.procedure.name,
+		.agency_name = v->item.agency.name,
+		.receiver_name = v->receiver_name,
+		.relation = proxy ? "Người được ủy quyền" : "Người nộp hồ sơ",
+		.authorisation_ref = proxy ? v->authorisation_ref : NULL,
+		.id_last4 = v->id_last4,
+		.delivered_at = v->delivered_at_vn,
+		.place = v->event.place,
+		.courier_name = v->courier_name,
+		.papers_collected = v->papers_collected,
+		.fee_collected_vnd = v->fee_collected_vnd,
+		.chain_code = v->chain_code,
+		.signature_png = v->signature,
+		.signature_len = v->signature_len,
+	};
+	st = lbl_render_pod(labels, &p, out, err);
+	trk_delivery_view_free(v);
 	return st;
 }

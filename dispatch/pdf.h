@@ -15,4 +15,12 @@ hoso_status http_pdf_labels(trk *t, lbl_ctx *labels, const trk_actor *actor,
 hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
                           lbl_buf *out, hoso_err *err);
 
+/* The handover record of a manifest. */
+hoso_status http_pdf_manifest(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t id,
+                              lbl_buf *out, hoso_err *err);
+
+/* The proof of delivery of a delivered item. */
+hoso_status http_pdf_pod(trk *t, lbl_ctx *labels, const trk_actor *actor, const char *tn,
+                         lbl_buf *out, hoso_err *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers.h"
 #include "http.h"
 #include "lbl.h"
 #include "pdf.h"
@@ -319,5 +320,28 @@ const http_route http_routes[] = {
 	{"GET", "/api/v1/items/{}/events", "item_events", HTTP_STAFF, on_item_events},
 	{"GET", "/api/v1/items/{}/label.pdf", "item_label", HTTP_STAFF, on_item_label},
 	{"POST", "/api/v1/labels", "labels_batch", HTTP_STAFF, on_labels_batch},
+	{"POST", "/api/v1/events", "events", HTTP_CLERK | HTTP_COURIER | HTTP_AGENCY,
+	 http_on_events},
+	{"GET", "/api/v1/items", "items_due", HTTP_CLERK | HTTP_AGENCY | HTTP_SUPERVISOR | HTTP_ADMIN,
+	 http_on_items_due},
+	{"GET", "/api/v1/items/{}/pod.pdf", "item_pod", HTTP_STAFF, http_on_item_pod},
+	{"POST", "/api/v1/dossiers/{}/result", "result_ready", HTTP_AGENCY, http_on_result_ready},
+	{"POST", "/api/v1/manifests", "manifest_create", HTTP_COURIER | HTTP_CLERK,
+	 http_on_manifest_create},
+	{"GET", "/api/v1/manifests", "manifest_list", HTTP_STAFF, http_on_manifest_list},
+	{"GET", "/api/v1/manifests/{}", "manifest_get", HTTP_STAFF, http_on_manifest_get},
+	{"GET", "/api/v1/manifests/{}/record.pdf", "manifest_pdf", HTTP_STAFF, http_on_manifest_pdf},
+	{"POST", "/api/v1/manifests/{}/confirm", "manifest_confirm", HTTP_AGENCY,
+	 http_on_manifest_confirm},
+	{"GET", "/api/v1/discrepancies", "discrepancies", HTTP_SUPERVISOR | HTTP_ADMIN | HTTP_AGENCY,
+	 http_on_discrepancies},
+	{"GET", "/api/v1/fees/unpaid", "fees_unpaid", HTTP_SUPERVISOR | HTTP_ADMIN | HTTP_AGENCY,
+	 http_on_fees_unpaid},
+	{"POST", "/api/v1/pickups", "pickup_create", HTTP_CLERK | HTTP_AGENCY, http_on_pickup_create},
+	{"GET", "/api/v1/pickups", "pickup_list", HTTP_CLERK | HTTP_COURIER | HTTP_SUPERVISOR |
+	 HTTP_ADMIN, http_on_pickup_list},
+	{"POST", "/api/v1/pickups/{}/assign", "pickup_assign", HTTP_CLERK, http_on_pickup_assign},
+	{"POST", "/api/v1/pickups/{}/accept", "pickup_accept", HTTP_COURIER, http_on_pickup_accept},
+	{"POST", "/api/v1/pickups/{}/fail", "pickup_fail", HTTP_COURIER, http_on_pickup_fail},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -19,16 +19,6 @@ static float caption(lbl_doc *d, float x, float y, float w, const char *text)
 	return y - 17.0f;
 }
 
-/* "code – name" into buf; either may be missing. */
-static void code_name(char *buf, size_t cap, const char *code, const char *name)
-{
-	bool has_code = code && *code, has_name = name && *name;
-	if (has_code && has_name)
-		snprintf(buf, cap, "%s – %s", code, name);
-	else
-		snprintf(buf, cap, "%s", has_code ? code : has_name ? name : "");
-}
-
 /* Draws one label in the box (bx, by, bw, bh), at most about A6 in size. */
 static hoso_status draw_label(lbl_doc *d, const lbl_label *l, float bx, float by, float bw,
                               float bh)
@@ -91,12 +81,12 @@ static hoso_status draw_label(lbl_doc *d, const lbl_label *l, float bx, float by
 	/* procedure */
 	y = caption(d, fx, y, fw, "THỦ TỤC HÀNH CHÍNH");
 	y += 1.0f;
-	code_name(buf, sizeof buf, l->procedure_code, l->procedure_name);
+	lbl_code_name(buf, sizeof buf, l->procedure_code, l->procedure_name);
 	lbl_text_box(d, LBL_REGULAR, 8.5f, 10.0f, x, y, w, 3, buf, DASH);
 
 	/* bottom block, anchored to the frame's bottom: office, dates */
 	float yb = fy + pad + 2.0f;
-	code_name(buf, sizeof buf, l->office_code, l->office_name);
+	lbl_code_name(buf, sizeof buf, l->office_code, l->office_name);
 	lbl_text_pair(d, 7.0f, x, yb, w, "Bưu cục chấp nhận:",
 	              buf);
 	yb += 11.0f;
@@ -132,7 +122,7 @@ hoso_status lbl_render_labels(lbl_ctx *ctx, const lbl_label *labels, size_t n, l
 		                    "%zu labels in one document; at most %d", n, MAX_LABELS);
 	if (size != LBL_A6 && size != LBL_100X150 && size != LBL_A4)
 		return hoso_err_set(err, HOSO_INVALID, "bad_size", "size", "unknown label size");
-	st = lbl_doc_begin(ctx, &d, err);
+	st = lbl_doc_begin(ctx, &d, LBL_FACES_LABEL, err);
 	if (st != HOSO_OK)
 		return st;
 	for (size_t i = 0; i < n; i++) {

@@ -9,9 +9,11 @@
 
 #define FONT_REGULAR "hoso-sans.ttf"
 #define FONT_BOLD    "hoso-sans-bold.ttf"
+#define FONT_LABEL   "hoso-label.ttf" /* optional: the smaller subset lone labels embed */
 
 struct lbl_ctx {
 	char *font_path[2];
+	char *label_path;    /* FONT_LABEL when readable, else a copy of font_path[0] */
 };
 
 static char *path_join(const char *dir, const char *file)
@@ -49,6 +51,15 @@ hoso_status lbl_ctx_create(const char *font_dir, lbl_ctx **out, hoso_err *err)
 			return HOSO_NOT_FOUND;
 		}
 	}
+	ctx->label_path = path_join(font_dir, FONT_LABEL);
+	if (ctx->label_path && access(ctx->label_path, R_OK) != 0) {
+		free(ctx->label_path);
+		ctx->label_path = path_join(font_dir, FONT_REGULAR);
+	}
+	if (!ctx->label_path) {
+		lbl_ctx_destroy(ctx);
+		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", "", "out of memory");
+	}
 	*out = ctx;
 	return HOSO_OK;
 }
@@ -59,6 +70,7 @@ void lbl_ctx_destroy(lbl_ctx *ctx)
 		return;
 	free(ctx->font_path[0]);
 	free(ctx->font_path[1]);
+	free(ctx->label_path);
 	free(ctx);
 }
 
@@ -106,7 +118,8 @@ static hoso_status doc_fail(lbl_doc *d, const char *what)
 	return st;
 }
 
-hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, hoso_err *err)
+hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, enum lbl_faces faces,
+                          hoso_err *err)
 {
 	memset(d, 0, sizeof *d);
 	d->err = err;
@@ -128,17 +141,22 @@ hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, hoso_err *err)
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "hoso");
 	if (d->failed)
 		return doc_fail(d, "setting up the document");
-	for (int i = 0; i < 2; i++) {
-		const char *name = HPDF_LoadTTFontFromFile(d->pdf, ctx->font_path[i], HPDF_TRUE);
+	int n_faces = faces == LBL_FACES_LABEL ? 1 : 2;
+	for (int i = 0; i < n_faces; i++) {
+		const char *path = faces == LBL_FACES_LABEL ? ctx->label_path : ctx->font_path[i];
+		const char *name = HPDF_LoadTTFontFromFile(d->pdf, path, HPDF_TRUE);
 		if (name)
 			d->font[i] = HPDF_GetFont(d->pdf, name, "UTF-8");
 		if (!name || !d->font[i] || d->failed) {
 			hoso_err_set(err, HOSO_INTERNAL, "font_load_failed", "",
-			             "cannot load font %s (libharu error 0x%04lX)", ctx->font_path[i],
-			             d->hpdf_error);
+			             "cannot load font %s (libharu error 0x%04lX)", path, d->hpdf_error);
 			lbl_doc_abort(d);
 			return HOSO_INTERNAL;
 		}
+	}
+	if (n_faces == 1) {
+		d->font[LBL_BOLD] = d->font[LBL_REGULAR];
+		d->fake_bold = true;
 	}
 	return HOSO_OK;
 }
@@ -251,4 +269,13 @@ void lbl_format_vnd(int64_t vnd, char *buf, size_t cap)
 		buf[o++] = suffix[i];
 	if (cap)
 		buf[o < cap ? o : cap - 1] = '\0';
+}
+
+void lbl_code_name(char *buf, size_t cap, const char *code, const char *name)
+{
+	bool has_code = code && *code, has_name = name && *name;
+	if (has_code && has_name)
+		snprintf(buf, cap, "%s – %s", code, name);
+	else
+		snprintf(buf, cap, "%s", has_code ? code : has_name ? name : "");
 }

@@ -18,6 +18,18 @@
 #define LBL_WIDTH_CACHE 0x2700
 
 enum lbl_font { LBL_REGULAR = 0, LBL_BOLD = 1 };
+
+/* Which faces a document embeds. libharu's per-font cost (a 65,536-entry glyph map built,
+ * compressed and written for every font) dominates a lone label, so labels embed one small
+ * face and draw bold as regular filled and stroked; documents embed the real bold face. */
+enum lbl_faces {
+	LBL_FACES_TWO = 0,   /* hoso-sans.ttf + hoso-sans-bold.ttf */
+	LBL_FACES_LABEL = 1, /* hoso-label.ttf (else hoso-sans.ttf), bold faked */
+};
+
+/* Fake bold: stroke width and extra advance per character, in 1/1000 em. */
+#define LBL_FAKE_BOLD_STROKE 50
+#define LBL_FAKE_BOLD_SPACE 45
 enum lbl_align { LBL_LEFT = 0, LBL_CENTER, LBL_RIGHT };
 
 /* One PDF being built. Created by lbl_doc_begin, freed by lbl_doc_end. */
@@ -30,10 +42,12 @@ typedef struct lbl_doc {
 	unsigned long hpdf_error;    /* first libharu error code and detail, for the message */
 	unsigned long hpdf_detail;
 	int16_t *width[2];           /* glyph advance per code point, 1/1000 em; -1 unknown */
+	bool fake_bold;              /* font[LBL_BOLD] is the regular face, filled and stroked */
 } lbl_doc;
 
-/* Starts an empty PDF with both fonts loaded. On failure fills err and frees everything. */
-hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, hoso_err *err);
+/* Starts an empty PDF with the faces loaded. On failure fills err and frees everything. */
+hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, enum lbl_faces faces,
+                          hoso_err *err);
 
 /* Adds a page of w x h points and makes it current; false when libharu failed. */
 bool lbl_doc_add_page(lbl_doc *d, float w, float h);
@@ -89,6 +103,15 @@ hoso_status lbl_draw_qr(lbl_doc *d, const char *text, float x, float y, float si
  * width used in *used (may be NULL). */
 hoso_status lbl_draw_code128(lbl_doc *d, const char *text, float x, float y, float w, float h,
                              float max_module, float *used);
+
+/* Checks that png is a PNG libpng reads without error (libharu 2.3.0 lets libpng abort the
+ * process on a corrupt one) and copies its IHDR, PLTE, tRNS, IDAT and IEND chunks into *out
+ * (malloc'd, for HPDF_LoadPngImageFromMem). HOSO_INVALID / HOSO_TOO_LARGE, field "signature". */
+hoso_status lbl_png_sanitize(const unsigned char *png, size_t len, hoso_err *err,
+                             unsigned char **out, size_t *out_len);
+
+/* "code – name" into buf; either may be NULL or "" (then only the other, or ""). */
+void lbl_code_name(char *buf, size_t cap, const char *code, const char *name);
 
 /* Formats an amount of VND as "1.234.567 đ" into buf (at least 32 bytes). */
 void lbl_format_vnd(int64_t vnd, char *buf, size_t cap);

@@ -337,7 +337,7 @@ hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, ho
 		return hoso_err_set(err, HOSO_TOO_LARGE, "too_many_documents", "documents",
 		                    "%zu documents on one note; at most %d", note->n_documents,
 		                    MAX_DOCUMENTS);
-	hoso_status st = lbl_doc_begin(ctx, &d, err);
+	hoso_status st = lbl_doc_begin(ctx, &d, LBL_FACES_TWO, err);
 	if (st != HOSO_OK)
 		return st;
 	note_state s = { .d = &d, .n = note, .st = HOSO_OK };

@@ -113,14 +113,15 @@ static unsigned long next_cp(const char *text, size_t *i)
 
 static int cp_width(lbl_doc *d, enum lbl_font f, unsigned long cp)
 {
+	int extra = f == LBL_BOLD && d->fake_bold ? LBL_FAKE_BOLD_SPACE : 0;
 	if (cp < LBL_WIDTH_CACHE) {
 		int16_t *w = &d->width[f][cp];
 		if (*w < 0)
 			*w = (int16_t)HPDF_Font_GetUnicodeWidth(d->font[f], (HPDF_UNICODE)cp);
-		return *w < 0 ? 0 : *w;
+		return (*w < 0 ? 0 : *w) + extra;
 	}
 	int w = HPDF_Font_GetUnicodeWidth(d->font[f], (HPDF_UNICODE)cp);
-	return w < 0 ? 0 : w;
+	return (w < 0 ? 0 : w) + extra;
 }
 
 float lbl_text_width(lbl_doc *d, enum lbl_font f, float size, const char *s, size_t len)
@@ -196,10 +197,24 @@ static void draw_run(lbl_doc *d, enum lbl_font f, float size, float x, float y, 
 	buf[len] = '\0';
 	if (len == 0)
 		return;
+	bool fake = f == LBL_BOLD && d->fake_bold;
+	if (fake) {
+		/* bold from the regular face: outline stroked over the fill, round joins (no
+		 * spikes), and the letters spaced by the stroke's width */
+		HPDF_Page_GSave(d->page);
+		HPDF_Page_SetLineWidth(d->page, size * LBL_FAKE_BOLD_STROKE / 1000.0f);
+		HPDF_Page_SetLineJoin(d->page, HPDF_ROUND_JOIN);
+	}
 	HPDF_Page_BeginText(d->page);
 	HPDF_Page_SetFontAndSize(d->page, d->font[f], size);
+	if (fake) {
+		HPDF_Page_SetTextRenderingMode(d->page, HPDF_FILL_THEN_STROKE);
+		HPDF_Page_SetCharSpace(d->page, size * LBL_FAKE_BOLD_SPACE / 1000.0f);
+	}
 	HPDF_Page_TextOut(d->page, x, y, buf);
 	HPDF_Page_EndText(d->page);
+	if (fake)
+		HPDF_Page_GRestore(d->page);
 }
 
 /* Longest prefix of s[start..len) that fits in w together with "…"; its end. */

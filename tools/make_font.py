@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """make_font.py — derive hoso's embedded label font from a system TrueType font.
 
-    make_font.py INPUT.ttf OUTPUT.ttf [FAMILY-NAME]
+    make_font.py [--label] INPUT.ttf OUTPUT.ttf [FAMILY-NAME]
+
+With --label the subset is only what an item label can hold (Basic Latin, Latin-1, the
+Vietnamese letters, a little punctuation, the dong sign): a lone label embeds that one face,
+so its size drives the per-document cost of libharu (reading, copying and compressing it).
 
 libharu 2.3.0 embeds only the first level of composite glyphs, so Vietnamese letters with two
 marks (ồ ễ ầ ế ...), which DejaVu builds from composites of composites, lose their second mark
@@ -43,16 +47,29 @@ UNICODE_RANGES = [
     (0xFFFD, 0xFFFD),  # replacement character
 ]
 
+# --label: Basic Latin, Latin-1, the Vietnamese letters of Latin Extended-A/B (Ă ă Đ đ Ĩ ĩ Ũ ũ
+# Ơ ơ Ư ư), the Vietnamese tone and vowel marks as combining characters, U+1EA0-1EF9, dashes,
+# quotes, bullet, ellipsis, the dong sign, numero and the replacement character.
+LABEL_RANGES = [
+    (0x0020, 0x007E), (0x00A0, 0x00FF),
+    (0x0102, 0x0103), (0x0110, 0x0111), (0x0128, 0x0129), (0x0168, 0x0169),
+    (0x01A0, 0x01A1), (0x01AF, 0x01B0),
+    (0x0300, 0x0303), (0x0306, 0x0306), (0x0309, 0x0309), (0x031B, 0x031B), (0x0323, 0x0323),
+    (0x1EA0, 0x1EF9),
+    (0x2010, 0x2015), (0x2018, 0x201F), (0x2022, 0x2022), (0x2026, 0x2026),
+    (0x20AB, 0x20AB), (0x2116, 0x2116), (0xFFFD, 0xFFFD),
+]
+
 REQUIRED_TABLES = ["head", "hhea", "maxp", "OS/2", "cmap", "hmtx", "loca", "glyf",
                    "name", "post", "cvt ", "fpgm", "prep"]
 
 
-def wanted_codepoints(font):
+def wanted_codepoints(font, ranges):
     cmap = font.getBestCmap()
-    return [cp for lo, hi in UNICODE_RANGES for cp in range(lo, hi + 1) if cp in cmap]
+    return [cp for lo, hi in ranges for cp in range(lo, hi + 1) if cp in cmap]
 
 
-def subset_font(font):
+def subset_font(font, ranges):
     opts = subset.Options()
     opts.layout_features = []          # libharu does no shaping
     opts.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "MATH", "FFTM", "gasp"]
@@ -62,7 +79,7 @@ def subset_font(font):
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     opts.name_languages = [0x0409]
     sub = subset.Subsetter(options=opts)
-    sub.populate(unicodes=wanted_codepoints(font))
+    sub.populate(unicodes=wanted_codepoints(font, ranges))
     sub.subset(font)
 
 
@@ -153,13 +170,18 @@ def check(font):
 
 
 def main(argv):
-    if len(argv) not in (3, 4):
+    args = argv[1:]
+    ranges = UNICODE_RANGES
+    if args and args[0] == "--label":
+        ranges = LABEL_RANGES
+        args = args[1:]
+    if len(args) not in (2, 3):
         sys.stderr.write(__doc__)
         return 2
-    src, dst = argv[1], argv[2]
-    family = argv[3] if len(argv) == 4 else "Hoso Sans"
+    src, dst = args[0], args[1]
+    family = args[2] if len(args) == 3 else "Hoso Sans"
     font = TTFont(src)
-    subset_font(font)
+    subset_font(font, ranges)
     n = decompose_composites(font)
     add_stub_hinting_tables(font)
     fill_cmap_gaps(font)

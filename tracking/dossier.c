@@ -330,8 +330,8 @@ static hoso_status replay(trk *t, const db_event *first, const char *digest, jso
 }
 
 static hoso_status create_item(trk *t, const trk_actor *actor, const db_dossier *d,
-                               trk_role role, const char *event_id, const char *digest,
-                               db_item *it, hoso_err *err)
+                               trk_role role, const char *event_type, const char *event_id,
+                               const char *digest, db_item *it, hoso_err *err)
 {
 	const char *prefix = role == TRK_SUBMISSION ? t->cfg.submission_prefix
 	                                            : t->cfg.result_prefix;
@@ -347,21 +347,37 @@ static hoso_status create_item(trk *t, const trk_actor *actor, const db_dossier 
 	db_event ev;
 	memset(&ev, 0, sizeof(ev));
 	snprintf(ev.id, sizeof(ev.id), "%s", event_id);
-	snprintf(ev.type, sizeof(ev.type), "accept");
+	snprintf(ev.type, sizeof(ev.type), "%s", role == TRK_SUBMISSION ? event_type : "accept");
 	ev.user_id = actor->user_id;
 	snprintf(ev.username, sizeof(ev.username), "%s", actor->username);
 	snprintf(ev.place, sizeof(ev.place), "%s", d->office_code);
 	snprintf(ev.from_party, sizeof(ev.from_party), "applicant");
-	snprintf(ev.to_party, sizeof(ev.to_party), "%s", d->office_code);
+	if (!strcmp(ev.type, "pickup"))
+		snprintf(ev.to_party, sizeof(ev.to_party), "courier:%.50s", actor->username);
+	else
+		snprintf(ev.to_party, sizeof(ev.to_party), "office:%s", d->office_code);
 	ev.server_time = d->accepted_at;
 	snprintf(ev.data, sizeof(ev.data), "{\"dossier_id\":%lld,\"service\":\"%s\"}",
 	         (long long)d->id, d->service);
 	snprintf(ev.request_digest, sizeof(ev.request_digest), "%s", digest);
-	return trk_record_event(t, it, &ev, err);
+	if ((st = trk_record_event(t, it, &ev, err)) != HOSO_OK)
+		return st;
+	db_progress p;
+	if ((st = trk_progress_load(t, it, d, &p, err)) != HOSO_OK)
+		return st;
+	snprintf(p.custodian, sizeof(p.custodian), "%.95s", ev.to_party);
+	return trk_progress_save(t, it, &p, err);
 }
 
 hoso_status trk_dossier_accept(trk *t, const trk_actor *actor, const json_t *body,
                                json_t **out, bool *created, hoso_err *err)
+{
+	return trk_dossier_accept_as(t, actor, body, "accept", NULL, NULL, out, created, err);
+}
+
+hoso_status trk_dossier_accept_as(trk *t, const trk_actor *actor, const json_t *body,
+                                  const char *event_type, trk_accept_hook hook, void *hook_ctx,
+                                  json_t **out, bool *created, hoso_err *err)
 {
 	*out = NULL;
 	*created = false;
@@ -415,7 +431,7 @@ hoso_status trk_dossier_accept(trk *t, const trk_actor *actor, const json_t *bod
 	db_item items[2];
 	size_t count = 0;
 	bool sub = strcmp(d->service, "return") != 0, res = strcmp(d->service, "send") != 0;
-	if (sub && (st = create_item(t, actor, d, TRK_SUBMISSION, client_id, digest,
+	if (sub && (st = create_item(t, actor, d, TRK_SUBMISSION, event_type, client_id, digest,
 	                             &items[count++], err)) != HOSO_OK)
 		goto out_txn;
 	if (res) {
@@ -424,10 +440,12 @@ hoso_status trk_dossier_accept(trk *t, const trk_actor *actor, const json_t *bod
 			trk_uuid_derived(client_id, "result", rid);
 		else
 			snprintf(rid, sizeof(rid), "%s", client_id);
-		if ((st = create_item(t, actor, d, TRK_RESULT, rid, digest, &items[count++],
-		                      err)) != HOSO_OK)
+		if ((st = create_item(t, actor, d, TRK_RESULT, "accept", rid, digest,
+		                      &items[count++], err)) != HOSO_OK)
 			goto out_txn;
 	}
+	if (hook && (st = hook(t, d, hook_ctx, err)) != HOSO_OK)
+		goto out_txn;
 	if ((st = db_commit(t->db, err)) != HOSO_OK)
 		goto out_mem;
 	log_info("dossier %lld accepted by %s at %s: %s%s%s", (long long)d->id, actor->username,

@@ -252,6 +252,14 @@ void trk_format_time(const trk *t, int64_t ms, char out[32])
 	snprintf(out, 32, "%.19s%c%02d:%02d", base, off < 0 ? '-' : '+', a / 60, a % 60);
 }
 
+void trk_format_time_vn(const trk *t, int64_t ms, char out[20])
+{
+	char iso[32];
+	trk_format_time(t, ms, iso);
+	/* iso is YYYY-MM-DDTHH:MM:SS+07:00 */
+	snprintf(out, 20, "%.5s %.2s/%.2s/%.4s", iso + 11, iso + 8, iso + 5, iso);
+}
+
 bool trk_actor_sees_dossier(const trk_actor *a, const db_dossier *d)
 {
 	if (!a)

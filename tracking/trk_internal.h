@@ -3,6 +3,7 @@
 #define HOSO_TRK_INTERNAL_H
 
 #include "trk.h"
+#include "db_custody.h"
 #include "trk_chain.h"
 #include "trk_machine.h"
 #include "trk_perm.h"
@@ -43,6 +44,53 @@ void trk_format_time(const trk *t, int64_t ms, char out[32]);
 
 /* Whether an agency officer (or anyone else) may see a dossier. */
 bool trk_actor_sees_dossier(const trk_actor *a, const db_dossier *d);
+
+/* Checks that data is a well-formed PNG (signature, header first, CRCs, image data, end)
+ * of at most 4000 pixels a side; HOSO_INVALID naming field otherwise. */
+hoso_status trk_png_check(const unsigned char *data, size_t len, const char *field,
+                          hoso_err *err);
+
+/* Runs inside an acceptance's transaction once the dossier and items are written. */
+typedef hoso_status (*trk_accept_hook)(trk *t, const db_dossier *d, void *ctx, hoso_err *err);
+
+/* trk_dossier_accept with the submission item's first event named event_type ("accept" at
+ * the counter, "pickup" at the applicant's door) and an optional hook. */
+hoso_status trk_dossier_accept_as(trk *t, const trk_actor *actor, const json_t *body,
+                                  const char *event_type, trk_accept_hook hook, void *hook_ctx,
+                                  json_t **out, bool *created, hoso_err *err);
+
+/* Today's local date. */
+trk_date trk_today(const trk *t);
+
+/* n of J + n for a route class (district 1, province 2, city1 3, other 4). */
+int trk_route_days(const char *route_class);
+
+/* Loads an item's progress, or starts one from the item and its dossier. */
+hoso_status trk_progress_load(trk *t, const db_item *it, const db_dossier *d, db_progress *p,
+                              hoso_err *err);
+
+/* Saves an item's progress with the item's current state. */
+hoso_status trk_progress_save(trk *t, const db_item *it, db_progress *p, hoso_err *err);
+
+/* Queues a notification in the open transaction: kind "sms" (target: the applicant's phone),
+ * "webhook" (target: the agency code) or "portal" (target: the portal dossier code). The
+ * payload names a template and its params (stolen); the outbox worker renders and sends it. */
+hoso_status trk_notify(trk *t, const char *kind, const char *target, const char *template_name,
+                       const db_item *it, const db_dossier *d, json_t *params, hoso_err *err);
+
+/* A manifest's printed reference, "BB-2026-000123". */
+void trk_manifest_ref(const trk *t, const db_manifest *m, char out[32]);
+
+/* Loads a manifest (and its lines when lines is not NULL), checking an agency officer's
+ * agency. */
+hoso_status trk_manifest_load(trk *t, const trk_actor *a, int64_t id, db_manifest *m,
+                              db_manifest_item **lines, size_t *n, hoso_err *err);
+
+/* Formats ms as "HH:MM DD/MM/YYYY" in local time. */
+void trk_format_time_vn(const trk *t, int64_t ms, char out[20]);
+
+/* "YYYY-MM-DD" to "DD/MM/YYYY" ("" when empty or malformed). */
+void trk_date_vn(const char *iso, char out[11]);
 
 /* JSON of an item as the API shows it. */
 json_t *trk_item_json(const trk *t, const db_item *it, const db_dossier *d);

@@ -1,0 +1,391 @@
+/* custody.c — what db_custody.h's files share, items' progress and its due lists, event
+ * attachments, and named savepoints inside a use case. */
+#include "custody_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers ----------------------------------------------------------------- */
+
+sqlite3_stmt *db_custody_stmt(db *h, int slot, const char *sql, hoso_err *err)
+{
+	if (slot < ST_CUSTODY_FIRST_ || slot >= CS_END_) {
+		hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		             "statement slot %d is outside the custody range (a bug in db/)", slot);
+		return NULL;
+	}
+	return db_stmt_slot(h, &h->stmts[slot], sql, err);
+}
+
+size_t db_custody_limit(size_t limit)
+{
+	return limit == 0 ? 50 : limit > 1000 ? 1000 : limit;
+}
+
+void *db_custody_room(void *rows, size_t *cap, size_t count, size_t elem, size_t limit)
+{
+	if (count < *cap)
+		return rows;
+	size_t ncap = *cap ? *cap * 2 : 4;
+	if (ncap > limit)
+		ncap = limit > count ? limit : count + 1;
+	void *grown = realloc(rows, ncap * elem);
+	if (grown)
+		*cap = ncap;
+	return grown;
+}
+
+hoso_status db_custody_no_memory(hoso_err *err, const char *what)
+{
+	return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL, "%s: out of memory", what);
+}
+
+bool db_custody_one_of(const char *s, const char *const *set)
+{
+	for (; s && *set; set++)
+		if (strcmp(s, *set) == 0)
+			return true;
+	return false;
+}
+
+bool db_custody_fk_failed(db *h, hoso_status status)
+{
+	return status != HOSO_OK &&
+	       sqlite3_extended_errcode(h->conn) == SQLITE_CONSTRAINT_FOREIGNKEY;
+}
+
+/* ---- progress ----------------------------------------------------------------------- */
+
+#define PROGRESS_COLS \
+	"tracking_number, office_code, agency_code, state, due_date, filed_at, receipt_number, " \
+	"appointment_date, attempts, next_attempt_date, hold_until, custodian, manifest_id, " \
+	"fee_due_vnd, result_ready_at"
+
+/* Word for word the predicate of the partial index item_progress_due (schema_v2.c). */
+#define PROGRESS_DUE_WHERE \
+	"next_deadline <> '' AND state NOT IN " \
+	"('DELIVERED', 'RECEIVED', 'RETURNED_TO_AGENCY', 'RETURNED_INCOMPLETE')"
+
+static void read_progress(sqlite3_stmt *st, db_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	db_col_text(st, 0, p->tracking_number, sizeof(p->tracking_number));
+	db_col_text(st, 1, p->office_code, sizeof(p->office_code));
+	db_col_text(st, 2, p->agency_code, sizeof(p->agency_code));
+	db_col_text(st, 3, p->state, sizeof(p->state));
+	db_col_text(st, 4, p->due_date, sizeof(p->due_date));
+	p->filed_at = sqlite3_column_int64(st, 5);
+	db_col_text(st, 6, p->receipt_number, sizeof(p->receipt_number));
+	db_col_text(st, 7, p->appointment_date, sizeof(p->appointment_date));
+	p->attempts = sqlite3_column_int(st, 8);
+	db_col_text(st, 9, p->next_attempt_date, sizeof(p->next_attempt_date));
+	db_col_text(st, 10, p->hold_until, sizeof(p->hold_until));
+	db_col_text(st, 11, p->custodian, sizeof(p->custodian));
+	p->manifest_id = sqlite3_column_int64(st, 12);
+	p->fee_due_vnd = sqlite3_column_int64(st, 13);
+	p->result_ready_at = sqlite3_column_int64(st, 14);
+}
+
+/* The nearest of the item's deadlines: the smallest non-empty date, "" when none. */
+static const char *nearest_deadline(const db_progress *p)
+{
+	const char *dates[] = {p->due_date, p->appointment_date, p->next_attempt_date,
+	                       p->hold_until};
+	const char *best = "";
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+		if (dates[i][0] && (!best[0] || strcmp(dates[i], best) < 0))
+			best = dates[i];
+	return best;
+}
+
+hoso_status db_progress_get(db *h, const char *tracking_number, db_progress *out,
+                            hoso_err *err)
+{
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	sqlite3_stmt *st = db_custody_stmt(h, CS_PROGRESS_GET,
+		"SELECT " PROGRESS_COLS " FROM item_progress WHERE tracking_number = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, tracking_number);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_progress(st, out);
+	else if (rc == SQLITE_DONE)
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "no_progress", NULL,
+		                      "item %s has no progress recorded yet", tracking_number);
+	else
+		status = db_fail(h, rc, "reading an item's progress", err);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_progress_put(db *h, const db_progress *p, hoso_err *err)
+{
+	if (p->attempts < 0 || p->fee_due_vnd < 0)
+		return hoso_err_set(err, HOSO_INVALID, "invalid_progress",
+		                    p->attempts < 0 ? "attempts" : "fee_due_vnd",
+		                    "progress of item %s: %s cannot be negative", p->tracking_number,
+		                    p->attempts < 0 ? "the number of attempts" : "the fee due");
+	hoso_status status;
+	db_lock(h);
+	sqlite3_stmt *st = db_custody_stmt(h, CS_PROGRESS_PUT,
+		"INSERT INTO item_progress (" PROGRESS_COLS ", next_deadline) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+		"ON CONFLICT (tracking_number) DO UPDATE SET office_code = excluded.office_code, "
+		"agency_code = excluded.agency_code, state = excluded.state, "
+		"due_date = excluded.due_date, filed_at = excluded.filed_at, "
+		"receipt_number = excluded.receipt_number, "
+		"appointment_date = excluded.appointment_date, attempts = excluded.attempts, "
+		"next_attempt_date = excluded.next_attempt_date, hold_until = excluded.hold_until, "
+		"custodian = excluded.custodian, manifest_id = excluded.manifest_id, "
+		"fee_due_vnd = excluded.fee_due_vnd, result_ready_at = excluded.result_ready_at, "
+		"next_deadline = excluded.next_deadline", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, p->tracking_number);
+	db_bind_text(st, 2, p->office_code);
+	db_bind_text(st, 3, p->agency_code);
+	db_bind_text(st, 4, p->state);
+	db_bind_text(st, 5, p->due_date);
+	sqlite3_bind_int64(st, 6, p->filed_at);
+	db_bind_text(st, 7, p->receipt_number);
+	db_bind_text(st, 8, p->appointment_date);
+	sqlite3_bind_int(st, 9, p->attempts);
+	db_bind_text(st, 10, p->next_attempt_date);
+	db_bind_text(st, 11, p->hold_until);
+	db_bind_text(st, 12, p->custodian);
+	sqlite3_bind_int64(st, 13, p->manifest_id);
+	sqlite3_bind_int64(st, 14, p->fee_due_vnd);
+	sqlite3_bind_int64(st, 15, p->result_ready_at);
+	db_bind_text(st, 16, nearest_deadline(p));
+	status = db_step_done(h, st, "saving an item's progress", err);
+	if (db_custody_fk_failed(h, status))
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", "tracking_number",
+		                      "saving progress: item %s does not exist", p->tracking_number);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+enum { DUE_OFFICE = 1, DUE_AGENCY = 2 };
+
+/* ?1 office ?2 agency ?3 from ?4 to ?5 limit. The range is always bound ("" .. "9999-99-99"
+ * when open) so that every variant is an index range scan in deadline order. */
+static void due_sql(unsigned mask, char *sql, size_t size)
+{
+	snprintf(sql, size,
+	         "SELECT " PROGRESS_COLS " FROM item_progress WHERE " PROGRESS_DUE_WHERE
+	         " AND next_deadline >= ?3 AND next_deadline <= ?4%s%s "
+	         "ORDER BY next_deadline, tracking_number LIMIT ?5",
+	         mask & DUE_OFFICE ? " AND office_code = ?1" : "",
+	         mask & DUE_AGENCY ? " AND agency_code = ?2" : "");
+}
+
+hoso_status db_progress_due(db *h, const db_due_filter *f, db_progress **out, size_t *n,
+                            hoso_err *err)
+{
+	static const char what[] = "listing items near their deadline";
+	*out = NULL;
+	*n = 0;
+	size_t limit = db_custody_limit(f->limit);
+	unsigned mask = (f->office_code ? DUE_OFFICE : 0u) | (f->agency_code ? DUE_AGENCY : 0u);
+	char sql[768];
+	due_sql(mask, sql, sizeof(sql));
+
+	hoso_status status = HOSO_OK;
+	size_t cap = 0, count = 0;
+	db_progress *rows = NULL;
+	db_lock(h);
+	sqlite3_stmt *st = db_custody_stmt(h, CS_PROGRESS_DUE + (int)mask, sql, err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	if (mask & DUE_OFFICE)
+		db_bind_text(st, 1, f->office_code);
+	if (mask & DUE_AGENCY)
+		db_bind_text(st, 2, f->agency_code);
+	db_bind_text(st, 3, f->date_from ? f->date_from : "");
+	db_bind_text(st, 4, f->date_to ? f->date_to : "9999-99-99");
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_progress *grown = db_custody_room(rows, &cap, count, sizeof(*rows), limit);
+		if (!grown) {
+			status = db_custody_no_memory(err, what);
+			goto reset;
+		}
+		rows = grown;
+		read_progress(st, &rows[count++]);
+	}
+	if (rc != SQLITE_DONE)
+		status = db_fail(h, rc, what, err);
+reset:
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	if (status != HOSO_OK) {
+		free(rows);
+		return status;
+	}
+	*out = rows;
+	*n = count;
+	return HOSO_OK;
+}
+
+/* ---- attachments -------------------------------------------------------------------- */
+
+hoso_status db_attachment_put(db *h, const char *event_id, const char *kind,
+                              const unsigned char *data, size_t len, hoso_err *err)
+{
+	size_t klen = kind ? strlen(kind) : 0;
+	if (klen == 0 || klen > 15)
+		return hoso_err_set(err, HOSO_INVALID, "invalid_kind", "kind",
+		                    "attachment of event %s: the kind must be 1 to 15 bytes "
+		                    "(e.g. \"signature\")", event_id);
+	if (!data || len == 0)
+		return hoso_err_set(err, HOSO_INVALID, "empty_attachment", "data",
+		                    "attachment of event %s is empty: nothing to store", event_id);
+	hoso_status status;
+	db_lock(h);
+	sqlite3_stmt *st = db_custody_stmt(h, CS_ATTACHMENT_PUT,
+		"INSERT INTO attachments (event_id, kind, data, size) VALUES (?1, ?2, ?3, ?4)", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, event_id);
+	db_bind_text(st, 2, kind);
+	sqlite3_bind_blob64(st, 3, data, (sqlite3_uint64)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)len);
+	status = db_step_done(h, st, "saving an attachment", err);
+	if (status == HOSO_CONFLICT)
+		hoso_err_set(err, HOSO_CONFLICT, "attachment_exists", "event_id",
+		             "event %s already has an attachment; attachments are never replaced",
+		             event_id);
+	else if (db_custody_fk_failed(h, status))
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_event", "event_id",
+		                      "attachment: event %s has not been recorded; record the event "
+		                      "first", event_id);
+	db_stmt_done(st); /* clears the binding of data before the caller may free it */
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_attachment_get(db *h, const char *event_id, char kind[16],
+                              unsigned char **data, size_t *len, hoso_err *err)
+{
+	*data = NULL;
+	*len = 0;
+	kind[0] = '\0';
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	sqlite3_stmt *st = db_custody_stmt(h, CS_ATTACHMENT_GET,
+		"SELECT kind, data FROM attachments WHERE event_id = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, event_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(st, 1);
+		size_t size = (size_t)sqlite3_column_bytes(st, 1);
+		unsigned char *copy = malloc(size ? size : 1);
+		if (!copy) {
+			status = db_custody_no_memory(err, "reading an attachment");
+			goto reset;
+		}
+		if (size)
+			memcpy(copy, b, size);
+		db_col_text(st, 0, kind, 16);
+		*data = copy;
+		*len = size;
+	} else if (rc == SQLITE_DONE) {
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "no_attachment", NULL,
+		                      "event %s has no attachment", event_id);
+	} else {
+		status = db_fail(h, rc, "reading an attachment", err);
+	}
+reset:
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+/* ---- savepoints --------------------------------------------------------------------- */
+
+/* [a-z_]{1,31}, and not the savepoint txn.c wraps every use case in. */
+static bool savepoint_name_ok(const char *name)
+{
+	size_t len = 0;
+	for (; name && name[len]; len++)
+		if (!((name[len] >= 'a' && name[len] <= 'z') || name[len] == '_'))
+			return false;
+	return len >= 1 && len <= 31 && strcmp(name, "use_case") != 0;
+}
+
+enum savepoint_op { SP_OPEN, SP_RELEASE, SP_ROLLBACK };
+
+/* Opens, releases or rolls back to savepoint name inside the open use case. */
+static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name, hoso_err *err)
+{
+	const char *what = op == SP_OPEN      ? "opening savepoint"
+	                   : op == SP_RELEASE ? "releasing savepoint"
+	                                      : "rolling back to savepoint";
+	if (!savepoint_name_ok(name))
+		return hoso_err_set(err, HOSO_INTERNAL, "bad_savepoint", NULL,
+		                    "%s: the name \"%.40s\" is refused: use 1 to 31 of a-z and _, "
+		                    "not use_case (a bug in the caller)", what, name ? name : "(null)");
+	char sql[96];
+	if (op == SP_OPEN)
+		snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	else if (op == SP_RELEASE)
+		snprintf(sql, sizeof(sql), "RELEASE %s", name);
+	else
+		snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+	hoso_status status = HOSO_OK;
+	db_lock(h);
+	if (!h->in_txn) {
+		status = hoso_err_set(err, HOSO_INTERNAL, "no_transaction", NULL,
+		                      "%s %s: no transaction is open on this handle; call "
+		                      "db_begin() first (a bug in the caller)", what, name);
+		goto unlock;
+	}
+	int rc = sqlite3_exec(h->conn, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "%s %s", what, name);
+		status = db_fail(h, rc, detail, err);
+	}
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_savepoint(db *h, const char *name, hoso_err *err)
+{
+	return savepoint_exec(h, SP_OPEN, name, err);
+}
+
+hoso_status db_savepoint_release(db *h, const char *name, hoso_err *err)
+{
+	return savepoint_exec(h, SP_RELEASE, name, err);
+}
+
+void db_savepoint_rollback(db *h, const char *name)
+{
+	hoso_err ignored;
+	savepoint_exec(h, SP_ROLLBACK, name, &ignored);
+}

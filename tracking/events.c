@@ -1,0 +1,603 @@
+/* Courier, clerk and agency events (POST /api/v1/events): each checked for shape, role,
+ * agency, the state machine and the law's timing rules, then linked into the item's custody
+ * chain. A batch runs in one transaction with a savepoint per event, so each event is
+ * recorded or refused on its own and the batch costs one durable commit. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "text.h"
+#include "trk_custody.h"
+#include "trk_internal.h"
+#include "trk_s10.h"
+#include "trk_valid.h"
+
+#define HOLD_WORKING_DAYS 10   /* how long a result waits at the office before going back */
+#define MAX_SIGNATURE 200000   /* bytes of PNG */
+
+enum { R_CLERK = 1, R_COURIER = 2, R_AGENCY = 4 };
+
+/* Who may record each event type here. accept, pickup and handover have their own routes. */
+static const unsigned event_roles[TRK_EVENT_COUNT] = {
+	[TRK_E_DISPATCH] = R_COURIER | R_CLERK,
+	[TRK_E_AGENCY_RECEIPT] = R_AGENCY,
+	[TRK_E_AGENCY_REJECT] = R_AGENCY,
+	[TRK_E_COLLECT] = R_COURIER,
+	[TRK_E_ARRIVE] = R_COURIER | R_CLERK,
+	[TRK_E_OUT] = R_COURIER,
+	[TRK_E_ATTEMPT] = R_COURIER,
+	[TRK_E_HOLD] = R_CLERK,
+	[TRK_E_DELIVER] = R_COURIER | R_CLERK,
+	[TRK_E_RETURN] = R_COURIER | R_CLERK,
+};
+
+static const char *const event_keys[] = {
+	"id", "item", "type", "place", "device_time", "receipt_number", "appointment_date",
+	"reason", "note", "receiver_name", "relation", "authorisation_ref", "id_number",
+	"papers_collected", "signature", "fee_collected_vnd", "requested_by_applicant", NULL};
+static const char *const attempt_reasons[] = {"nobody_home", "wrong_address", "refused",
+                                              "moved", "other", NULL};
+static const char *const relations[] = {"applicant", "proxy", NULL};
+
+static unsigned role_bit(const char *role)
+{
+	if (!strcmp(role, "clerk"))
+		return R_CLERK;
+	if (!strcmp(role, "courier"))
+		return R_COURIER;
+	if (!strcmp(role, "agency"))
+		return R_AGENCY;
+	return 0;
+}
+
+/* "2026-11-27T14:05:09+07:00", "...Z", fractions allowed; or an integer of ms. */
+static hoso_status read_device_time(const json_t *ev, const char *path, int64_t *out,
+                                    hoso_err *err)
+{
+	char where[128];
+	trk_field_path(where, sizeof(where), path, "device_time");
+	const json_t *v = json_object_get(ev, "device_time");
+	*out = 0;
+	if (!v || json_is_null(v))
+		return HOSO_OK;
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*out = json_integer_value(v);
+		return HOSO_OK;
+	}
+	const char *s = json_string_value(v);
+	int y, mo, d, h, mi, sec, n = 0;
+	if (s && sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
+		const char *p = s + n;
+		int ms = 0;
+		if (*p == '.') {
+			int scale = 100;
+			for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				ms += (*p - '0') * scale;
+		}
+		int off = 0;
+		bool ok = true;
+		if (*p == 'Z')
+			p++;
+		else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+			off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
+			off = *p == '-' ? -off : off;
+			p += 6;
+		} else
+			ok = false;
+		char date[11];
+		snprintf(date, sizeof(date), "%04d-%02d-%02d", y, mo, d);
+		trk_date day;
+		if (ok && !*p && trk_date_parse(date, &day) && h < 24 && mi < 60 && sec < 61) {
+			*out = ((int64_t)day * 86400 + h * 3600 + mi * 60 + sec - off * 60) * 1000 + ms;
+			return HOSO_OK;
+		}
+	}
+	return hoso_err_set(err, HOSO_INVALID, "invalid_time", where,
+	                    "%s must be a time such as 2026-11-27T14:05:09+07:00", where);
+}
+
+static void event_digest(const json_t *ev, char out[65])
+{
+	char *canon = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+	uint8_t h[32];
+	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""), canon ? strlen(canon) : 0);
+	free(canon);
+	sodium_bin2hex(out, 65, h, 32);
+}
+
+/* Everything one event needs while it is checked and recorded. */
+typedef struct ctx {
+	trk *t;
+	const trk_actor *actor;
+	const json_t *ev;
+	const char *path;
+	trk_event type;
+	db_item item;
+	db_dossier dossier;
+	db_progress progress;
+	db_event rec;
+	json_t *data;                /* the event's own fields, stored and hashed */
+	unsigned char *signature;    /* decoded PNG, stored as an attachment */
+	size_t signature_len;
+} ctx;
+
+static hoso_status need_string(ctx *c, const char *key, size_t max, char *buf, size_t size,
+                               bool required, hoso_err *err)
+{
+	hoso_status st = trk_field_string(c->ev, c->path, key, required, max, buf, size, err);
+	if (st == HOSO_OK && buf[0])
+		json_object_set_new(c->data, key, json_string(buf));
+	return st;
+}
+
+static hoso_status check_agency_receipt(ctx *c, hoso_err *err)
+{
+	char receipt[128], appt[16], where[128];
+	hoso_status st;
+	if ((st = need_string(c, "receipt_number", 60, receipt, sizeof(receipt), true, err)) ||
+	    (st = need_string(c, "appointment_date", 10, appt, sizeof(appt), true, err)))
+		return st;
+	trk_date d;
+	trk_field_path(where, sizeof(where), c->path, "appointment_date");
+	if (!trk_date_parse(appt, &d))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_date", where,
+		                    "%s must be a date YYYY-MM-DD", where);
+	if (d < trk_today(c->t))
+		return hoso_err_set(err, HOSO_INVALID, "date_in_past", where,
+		                    "%s %s is in the past", where, appt);
+	text_copy(c->progress.receipt_number, sizeof(c->progress.receipt_number), receipt);
+	text_copy(c->progress.appointment_date, sizeof(c->progress.appointment_date), appt);
+	return HOSO_OK;
+}
+
+static hoso_status check_attempt(ctx *c, hoso_err *err)
+{
+	char reason[32], note[600];
+	hoso_status st;
+	if ((st = trk_field_enum(c->ev, c->path, "reason", attempt_reasons, NULL, reason,
+	                         sizeof(reason), err)) ||
+	    (st = need_string(c, "note", 300, note, sizeof(note), !strcmp(reason, "other"), err)))
+		return st;
+	json_object_set_new(c->data, "reason", json_string(reason));
+	return HOSO_OK;
+}
+
+static hoso_status decode_signature(ctx *c, const char *b64, hoso_err *err)
+{
+	char where[128];
+	trk_field_path(where, sizeof(where), c->path, "signature");
+	const char *comma = strncmp(b64, "data:image/png;base64,", 22) == 0 ? b64 + 22 : b64;
+	size_t len = strlen(comma);
+	if (len > (MAX_SIGNATURE / 3 + 1) * 4)
+		return hoso_err_set(err, HOSO_TOO_LARGE, "signature_too_large", where,
+		                    "%s is larger than %d bytes", where, MAX_SIGNATURE);
+	c->signature = malloc(len / 4 * 3 + 3);
+	if (!c->signature)
+		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+	if (sodium_base642bin(c->signature, len / 4 * 3 + 3, comma, len, " \r\n",
+	                      &c->signature_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		return hoso_err_set(err, HOSO_INVALID, "invalid_base64", where,
+		                    "%s must be a base64 PNG image", where);
+	hoso_status st = trk_png_check(c->signature, c->signature_len, where, err);
+	if (st != HOSO_OK)
+		return st;
+	uint8_t h[32];
+	char hex[65];
+	crypto_hash_sha256(h, c->signature, c->signature_len);
+	sodium_bin2hex(hex, sizeof(hex), h, 32);
+	json_object_set_new(c->data, "signature_sha256", json_string(hex));
+	json_object_set_new(c->data, "signature_bytes", json_integer((json_int_t)c->signature_len));
+	return HOSO_OK;
+}
+
+static hoso_status check_deliver(ctx *c, hoso_err *err)
+{
+	char name[1024], relation[16], auth[128], idn[32], papers[1024], sig_where[128];
+	int64_t fee;
+	hoso_status st;
+	if ((st = need_string(c, "receiver_name", 200, name, sizeof(name), true, err)) ||
+	    (st = trk_field_enum(c->ev, c->path, "relation", relations, NULL, relation,
+	                         sizeof(relation), err)) ||
+	    (st = need_string(c, "authorisation_ref", 60, auth, sizeof(auth),
+	                      !strcmp(relation, "proxy"), err)) ||
+	    (st = trk_field_string(c->ev, c->path, "id_number", true, 12, idn, sizeof(idn), err)) ||
+	    (st = need_string(c, "papers_collected", 300, papers, sizeof(papers), false, err)) ||
+	    (st = trk_field_int(c->ev, c->path, "fee_collected_vnd", false, 0, 1000000000LL, 0,
+	                        &fee, err)))
+		return st;
+	json_object_set_new(c->data, "relation", json_string(relation));
+	char where[128];
+	trk_field_path(where, sizeof(where), c->path, "id_number");
+	if (!trk_valid_cccd(idn))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_id_number", where,
+		                    "%s must be the 12-digit CCCD number shown by the receiver", where);
+	/* Only the last four digits are kept (Decision 45/2016 Art 9: the ID is checked). */
+	json_object_set_new(c->data, "id_last4", json_string(idn + 8));
+	if (c->progress.fee_due_vnd > 0 && fee != c->progress.fee_due_vnd) {
+		trk_field_path(where, sizeof(where), c->path, "fee_collected_vnd");
+		return hoso_err_set(err, HOSO_INVALID, "fee_mismatch", where,
+		                    "%s must be %lld: the agency fee still owed on this result", where,
+		                    (long long)c->progress.fee_due_vnd);
+	}
+	json_object_set_new(c->data, "fee_collected_vnd", json_integer((json_int_t)fee));
+	const json_t *sig = json_object_get(c->ev, "signature");
+	trk_field_path(sig_where, sizeof(sig_where), c->path, "signature");
+	if (sig && !json_is_null(sig)) {
+		if (!json_is_string(sig))
+			return hoso_err_set(err, HOSO_INVALID, "wrong_type", sig_where,
+			                    "%s must be a base64 PNG string", sig_where);
+		if ((st = decode_signature(c, json_string_value(sig), err)) != HOSO_OK)
+			return st;
+	}
+	return HOSO_OK;
+}
+
+/* Rules of the law that depend on the item's history, once the transition is legal. */
+static hoso_status check_timing(ctx *c, hoso_err *err)
+{
+	trk_date today = trk_today(c->t), d;
+	db_progress *p = &c->progress;
+	char when[11];
+	if (c->type == TRK_E_OUT && p->attempts >= 2)
+		return hoso_err_set(err, HOSO_CONFLICT, "attempts_exhausted", "type",
+		                    "item %s was already invited twice (Decision 45/2016 Art 9): hold "
+		                    "it at the office for collection", c->item.tracking_number);
+	/* An earlier attempt only when the applicant asks for it (and says so on the event). */
+	bool asked = false;
+	hoso_status st = trk_field_bool(c->ev, c->path, "requested_by_applicant", false, &asked,
+	                                err);
+	if (st != HOSO_OK)
+		return st;
+	if (asked)
+		json_object_set_new(c->data, "requested_by_applicant", json_true());
+	if (c->type == TRK_E_OUT && p->attempts > 0 && trk_date_parse(p->next_attempt_date, &d) &&
+	    today < d && !asked) {
+		trk_date_vn(p->next_attempt_date, when);
+		return hoso_err_set(err, HOSO_CONFLICT, "too_early", "type",
+		                    "the next delivery attempt of %s is due on %s, 2 working days after "
+		                    "the last one (earlier only when the applicant asks: "
+		                    "\"requested_by_applicant\": true)", c->item.tracking_number, when);
+	}
+	if (c->type == TRK_E_RETURN && trk_date_parse(p->hold_until, &d) && today <= d) {
+		trk_date_vn(p->hold_until, when);
+		return hoso_err_set(err, HOSO_CONFLICT, "too_early", "type",
+		                    "item %s is held for the applicant until %s; it can go back to the "
+		                    "agency after that", c->item.tracking_number, when);
+	}
+	if (c->type == TRK_E_COLLECT && p->result_ready_at == 0)
+		return hoso_err_set(err, HOSO_CONFLICT, "result_not_ready", "type",
+		                    "the agency has not marked the result of %s ready",
+		                    c->item.tracking_number);
+	return HOSO_OK;
+}
+
+/* Where the event happens: a post office, or the dossier's agency for agency-side events. */
+static hoso_status check_place(ctx *c, hoso_err *err)
+{
+	char place[32], where[128];
+	trk_field_path(where, sizeof(where), c->path, "place");
+	hoso_status st = trk_field_string(c->ev, c->path, "place", false, 13, place, sizeof(place),
+	                                  err);
+	if (st != HOSO_OK)
+		return st;
+	bool at_agency = c->type == TRK_E_AGENCY_RECEIPT || c->type == TRK_E_AGENCY_REJECT ||
+	                 c->type == TRK_E_COLLECT || c->type == TRK_E_RETURN;
+	if (!place[0])
+		snprintf(place, sizeof(place), "%s",
+		         at_agency ? c->dossier.agency_code
+		                   : (c->actor->office_code[0] ? c->actor->office_code
+		                                               : c->progress.office_code));
+	if (at_agency) {
+		if (strcmp(place, c->dossier.agency_code) != 0)
+			return hoso_err_set(err, HOSO_INVALID, "wrong_place", where,
+			                    "%s must be the dossier's agency %s for a %s event", where,
+			                    c->dossier.agency_code, trk_event_name(c->type));
+	} else {
+		db_office o;
+		if (!trk_valid_office_code(place) || db_office_get(c->t->db, place, &o, NULL) != HOSO_OK)
+			return hoso_err_set(err, HOSO_INVALID, "unknown_office", where,
+			                    "%s \"%s\" is not a post office in the catalogue", where, place);
+	}
+	snprintf(c->rec.place, sizeof(c->rec.place), "%s", place);
+	return HOSO_OK;
+}
+
+/* Fills parties and progress for the new state, and queues what the law asks to tell. */
+static hoso_status apply(ctx *c, hoso_err *err)
+{
+	trk *t = c->t;
+	db_progress *p = &c->progress;
+	const db_dossier *d = &c->dossier;
+	trk_date today = trk_today(t);
+	char courier[96], date[11], vn[11];
+	snprintf(courier, sizeof(courier), "courier:%.80s", c->actor->username);
+	snprintf(c->rec.from_party, sizeof(c->rec.from_party), "%.60s", p->custodian);
+	hoso_status st = HOSO_OK;
+	switch (c->type) {
+	case TRK_E_DISPATCH:
+	case TRK_E_COLLECT:
+	case TRK_E_OUT:
+		snprintf(p->custodian, sizeof(p->custodian), "%s", courier);
+		if (c->type == TRK_E_COLLECT) {
+			trk_date_format(trk_calendar_add_working_days(t->cal, today,
+			                                              trk_route_days(d->route_class)),
+			                p->due_date);
+			st = trk_notify(t, "webhook", d->agency_code, "result_collected", &c->item, d,
+			                NULL, err);
+		}
+		break;
+	case TRK_E_ARRIVE:
+		snprintf(p->custodian, sizeof(p->custodian), "office:%s", c->rec.place);
+		text_copy(p->office_code, sizeof(p->office_code), c->rec.place);
+		break;
+	case TRK_E_AGENCY_RECEIPT:
+		snprintf(p->custodian, sizeof(p->custodian), "agency:%s", d->agency_code);
+		p->due_date[0] = '\0';
+		trk_date_vn(p->appointment_date, vn);
+		st = trk_notify(t, "sms", d->applicant_phone, "agency_receipt", &c->item, d,
+		                json_pack("{s:s, s:s}", "receipt_number", p->receipt_number,
+		                          "appointment_date", vn), err);
+		if (st == HOSO_OK && d->portal_code[0])
+			st = trk_notify(t, "portal", d->portal_code, "portal_status", &c->item, d,
+			                json_pack("{s:i}", "status", 2), err);
+		break;
+	case TRK_E_AGENCY_REJECT:
+		p->due_date[0] = '\0';
+		st = trk_notify(t, "sms", d->applicant_phone, "agency_reject", &c->item, d,
+		                json_pack("{s:O?}", "reason", json_object_get(c->data, "note")), err);
+		if (st == HOSO_OK && d->portal_code[0])
+			st = trk_notify(t, "portal", d->portal_code, "portal_status", &c->item, d,
+			                json_pack("{s:i}", "status", 3), err);
+		break;
+	case TRK_E_ATTEMPT:
+		p->attempts++;
+		trk_date_format(trk_calendar_add_working_days(t->cal, today, 2), p->next_attempt_date);
+		trk_date_vn(p->next_attempt_date, vn);
+		snprintf(p->custodian, sizeof(p->custodian), "%s", courier);
+		st = trk_notify(t, "sms", d->applicant_phone,
+		                p->attempts >= 2 ? "attempt_failed_last" : "attempt_failed",
+		                &c->item, d, json_pack("{s:s, s:i}", "next_date", vn, "attempt",
+		                                       p->attempts), err);
+		break;
+	case TRK_E_HOLD:
+		snprintf(p->custodian, sizeof(p->custodian), "office:%s", c->rec.place);
+		trk_date_format(trk_calendar_add_working_days(t->cal, today, HOLD_WORKING_DAYS),
+		                p->hold_until);
+		p->next_attempt_date[0] = '\0';
+		trk_date_vn(p->hold_until, vn);
+		st = trk_notify(t, "sms", d->applicant_phone, "held", &c->item, d,
+		                json_pack("{s:s, s:s}", "office", c->rec.place, "until", vn), err);
+		break;
+	case TRK_E_DELIVER:
+		snprintf(p->custodian, sizeof(p->custodian), "applicant");
+		p->due_date[0] = p->next_attempt_date[0] = p->hold_until[0] = '\0';
+		p->fee_due_vnd = 0;
+		st = trk_notify(t, "webhook", d->agency_code, "delivered", &c->item, d, NULL, err);
+		if (st == HOSO_OK && d->portal_code[0])
+			st = trk_notify(t, "portal", d->portal_code, "portal_status", &c->item, d,
+			                json_pack("{s:i}", "status", 10), err);
+		break;
+	case TRK_E_RETURN:
+		snprintf(p->custodian, sizeof(p->custodian), "agency:%s", d->agency_code);
+		p->hold_until[0] = '\0';
+		st = trk_notify(t, "webhook", d->agency_code, "returned_to_agency", &c->item, d, NULL,
+		                err);
+		break;
+	default:
+		break;
+	}
+	(void)date;
+	snprintf(c->rec.to_party, sizeof(c->rec.to_party), "%.60s", p->custodian);
+	return st;
+}
+
+/* Checks and records one event. On success *dup tells whether it was seen before. */
+static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
+{
+	char id[40], input[320], where[128], type[32], digest[65];
+	hoso_status st;
+	*dup = false;
+	if (!json_is_object(c->ev))
+		return hoso_err_set(err, HOSO_INVALID, "wrong_type", c->path,
+		                    "%s must be an event object", c->path[0] ? c->path : "the body");
+	if ((st = trk_field_only(c->ev, c->path, event_keys, err)) ||
+	    (st = trk_field_string(c->ev, c->path, "id", true, 36, id, sizeof(id), err)) ||
+	    (st = trk_field_string(c->ev, c->path, "item", true, 300, input, sizeof(input), err)) ||
+	    (st = trk_field_string(c->ev, c->path, "type", true, 30, type, sizeof(type), err)))
+		return st;
+	snprintf(c->rec.id, sizeof(c->rec.id), "%s", id);
+	if (!trk_valid_uuid(id))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_uuid",
+		                    trk_field_path(where, sizeof(where), c->path, "id"),
+		                    "%s must be a UUID made by the device", where);
+	trk_field_path(where, sizeof(where), c->path, "type");
+	if (!trk_event_parse(type, &c->type))
+		return hoso_err_set(err, HOSO_INVALID, "unknown_event", where,
+		                    "%s \"%s\" is not an event type", where, type);
+	if (c->type == TRK_E_ACCEPT || c->type == TRK_E_PICKUP || c->type == TRK_E_HANDOVER)
+		return hoso_err_set(err, HOSO_INVALID, "wrong_route", where,
+		                    "%s events are recorded through %s", type,
+		                    c->type == TRK_E_HANDOVER
+		                            ? "the agency's confirmation of a manifest "
+		                              "(POST /api/v1/manifests/{id}/confirm)"
+		                            : "POST /api/v1/dossiers or /api/v1/pickups/{id}/accept");
+	event_digest(c->ev, digest);
+	db_event *seen = &c->rec;
+	st = db_event_get(c->t->db, id, seen, err);
+	if (st == HOSO_OK) {
+		if (strcmp(seen->request_digest, digest) != 0)
+			return hoso_err_set(err, HOSO_CONFLICT, "duplicate_id",
+			                    trk_field_path(where, sizeof(where), c->path, "id"),
+			                    "event id %s was already used for a different event", id);
+		*dup = true;
+		return HOSO_OK;
+	}
+	if (st != HOSO_NOT_FOUND)
+		return st;
+	hoso_err_clear(err);
+	memset(&c->rec, 0, sizeof(c->rec));
+	snprintf(c->rec.id, sizeof(c->rec.id), "%s", id);
+	if (!(event_roles[c->type] & role_bit(c->actor->role)))
+		return hoso_err_set(err, HOSO_FORBIDDEN, "forbidden_role", where,
+		                    "a %s may not record %s events", c->actor->role, type);
+	char tn[TRK_S10_LEN + 1];
+	if ((st = trk_s10_parse(input, trk_field_path(where, sizeof(where), c->path, "item"), tn,
+	                        err)))
+		return st;
+	st = db_item_get(c->t->db, tn, &c->item, err);
+	if (st == HOSO_NOT_FOUND)
+		return hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", where,
+		                    "no item has tracking number %s", tn);
+	if (st || (st = db_dossier_get(c->t->db, c->item.dossier_id, &c->dossier, err)))
+		return st;
+	if (!trk_actor_sees_dossier(c->actor, &c->dossier))
+		return hoso_err_set(err, HOSO_FORBIDDEN, "other_agency", where,
+		                    "item %s belongs to another agency", tn);
+	if ((st = trk_progress_load(c->t, &c->item, &c->dossier, &c->progress, err)) ||
+	    (st = read_device_time(c->ev, c->path, &c->rec.device_time, err)) ||
+	    (st = check_place(c, err)))
+		return st;
+	switch (c->type) {
+	case TRK_E_AGENCY_RECEIPT: st = check_agency_receipt(c, err); break;
+	case TRK_E_AGENCY_REJECT:
+		st = need_string(c, "note", 500, input, sizeof(input), false, err);
+		if (st == HOSO_OK && !input[0])
+			st = need_string(c, "reason", 500, input, sizeof(input), true, err);
+		else if (st == HOSO_OK)
+			json_object_set_new(c->data, "reason", json_string(input));
+		break;
+	case TRK_E_ATTEMPT: st = check_attempt(c, err); break;
+	case TRK_E_DELIVER: st = check_deliver(c, err); break;
+	default: st = need_string(c, "note", 300, input, sizeof(input), false, err); break;
+	}
+	if (st != HOSO_OK)
+		return st;
+	trk_role role;
+	trk_state from, to;
+	trk_role_parse(c->item.role, &role);
+	if (trk_state_parse(c->item.state, &from) && trk_machine_next(role, from, c->type) != TRK_S_NONE &&
+	    (st = check_timing(c, err)) != HOSO_OK)
+		return st;
+	if ((st = apply(c, err)) != HOSO_OK)
+		return st;
+	(void)to;
+	text_copy(c->rec.type, sizeof(c->rec.type), type);
+	c->rec.user_id = c->actor->user_id;
+	snprintf(c->rec.username, sizeof(c->rec.username), "%s", c->actor->username);
+	c->rec.server_time = trk_now_ms();
+	char *data = json_dumps(c->data, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!data || strlen(data) >= sizeof(c->rec.data)) {
+		free(data);
+		return hoso_err_set(err, HOSO_INVALID, "too_long", c->path, "the event is too long");
+	}
+	snprintf(c->rec.data, sizeof(c->rec.data), "%s", data);
+	free(data);
+	snprintf(c->rec.request_digest, sizeof(c->rec.request_digest), "%s", digest);
+	if ((st = trk_record_event(c->t, &c->item, &c->rec, err)) != HOSO_OK)
+		return st;
+	if (c->signature &&
+	    (st = db_attachment_put(c->t->db, c->rec.id, "signature", c->signature,
+	                            c->signature_len, err)) != HOSO_OK)
+		return st;
+	return trk_progress_save(c->t, &c->item, &c->progress, err);
+}
+
+static json_t *result_json(const char *id, const char *status, const char *state,
+                           const hoso_err *e)
+{
+	json_t *r = json_pack("{s:s?, s:s, s:s?}", "id", id && *id ? id : NULL, "status", status,
+	                      "state", state && *state ? state : NULL);
+	if (e)
+		json_object_set_new(r, "error",
+		                    json_pack("{s:s, s:s, s:s?}", "code", e->code, "message",
+		                              e->message, "field", e->field[0] ? e->field : NULL));
+	return r;
+}
+
+hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body, json_t **out,
+                              hoso_status *single_status, hoso_err *err)
+{
+	*out = NULL;
+	*single_status = HOSO_OK;
+	if (!json_is_object(body))
+		return hoso_err_set(err, HOSO_INVALID, "wrong_type", "",
+		                    "the body must be an event object or {\"events\": [...]}");
+	const json_t *list = json_object_get(body, "events");
+	bool single = list == NULL;
+	if (!single) {
+		static const char *const keys[] = {"events", NULL};
+		hoso_status st = trk_field_only(body, "", keys, err);
+		if (st != HOSO_OK)
+			return st;
+		if (!json_is_array(list) || json_array_size(list) == 0)
+			return hoso_err_set(err, HOSO_INVALID, "invalid_value", "events",
+			                    "events must be an array of 1 to %d events",
+			                    TRK_EVENTS_MAX_BATCH);
+		if (json_array_size(list) > TRK_EVENTS_MAX_BATCH)
+			return hoso_err_set(err, HOSO_TOO_LARGE, "batch_too_large", "events",
+			                    "a batch holds at most %d events, not %zu; split it",
+			                    TRK_EVENTS_MAX_BATCH, json_array_size(list));
+	}
+	size_t n = single ? 1 : json_array_size(list);
+	json_t *results = json_array();
+	ctx *c = calloc(1, sizeof(*c));
+	if (!results || !c) {
+		json_decref(results);
+		free(c);
+		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+	}
+	hoso_status st = db_begin(t->db, err);
+	if (st != HOSO_OK)
+		goto out_ctx;
+	for (size_t i = 0; i < n; i++) {
+		char path[32] = "";
+		if (!single)
+			snprintf(path, sizeof(path), "events[%zu]", i);
+		memset(c, 0, sizeof(*c));
+		c->t = t;
+		c->actor = actor;
+		c->ev = single ? body : json_array_get(list, i);
+		c->path = path;
+		c->data = json_object();
+		hoso_err e;
+		hoso_err_clear(&e);
+		bool dup = false;
+		hoso_status one = db_savepoint(t->db, "event", &e);
+		if (one == HOSO_OK) {
+			one = record_one(c, &dup, &e);
+			if (one == HOSO_OK)
+				one = db_savepoint_release(t->db, "event", &e);
+			else
+				db_savepoint_rollback(t->db, "event");
+		}
+		if (one == HOSO_INTERNAL || one == HOSO_UNAVAILABLE) {
+			json_decref(c->data);
+			free(c->signature);
+			*err = e;
+			st = one;
+			db_rollback(t->db);
+			goto out_ctx;
+		}
+		if (one == HOSO_OK)
+			json_array_append_new(results,
+			                      result_json(c->rec.id, dup ? "duplicate" : "recorded",
+			                                  dup ? c->rec.state_to : c->item.state, NULL));
+		else
+			json_array_append_new(results, result_json(c->rec.id, "refused",
+			                                           c->item.state, &e));
+		if (single)
+			*single_status = one;
+		json_decref(c->data);
+		free(c->signature);
+	}
+	if ((st = db_commit(t->db, err)) == HOSO_OK) {
+		*out = json_pack("{s:O}", "results", results);
+	}
+out_ctx:
+	json_decref(results);
+	free(c);
+	return st;
+}
