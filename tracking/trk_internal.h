@@ -92,6 +92,9 @@ void trk_format_time_vn(const trk *t, int64_t ms, char out[20]);
 /* "YYYY-MM-DD" to "DD/MM/YYYY" ("" when empty or malformed). */
 void trk_date_vn(const char *iso, char out[11]);
 
+/* JSON of an item's progress: deadlines, filing time, attempts, who holds it. */
+json_t *trk_progress_json(const trk *t, const db_progress *p);
+
 /* JSON of an item as the API shows it. */
 json_t *trk_item_json(const trk *t, const db_item *it, const db_dossier *d);
 

@@ -88,9 +88,30 @@ hoso_status trk_item_get(trk *t, const trk_actor *actor, const char *tn, json_t 
 		json_object_set_new(*out, "agency_code", json_string(d->agency_code));
 		json_object_set_new(*out, "office_code", json_string(d->office_code));
 		json_object_set_new(*out, "service", json_string(d->service));
+		db_progress p;
+		if (db_progress_get(t->db, it.tracking_number, &p, NULL) == HOSO_OK)
+			json_object_set_new(*out, "progress", trk_progress_json(t, &p));
 	}
 	free(d);
 	return st;
+}
+
+json_t *trk_progress_json(const trk *t, const db_progress *p)
+{
+	char filed[32];
+	if (p->filed_at)
+		trk_format_time(t, p->filed_at, filed);
+	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:s?, s:s?, s:s, s:I, s:b}",
+	                 "due_date", p->due_date[0] ? p->due_date : NULL,
+	                 "filed_at", p->filed_at ? filed : NULL,
+	                 "receipt_number", p->receipt_number[0] ? p->receipt_number : NULL,
+	                 "appointment_date", p->appointment_date[0] ? p->appointment_date : NULL,
+	                 "attempts", p->attempts,
+	                 "next_attempt_date", p->next_attempt_date[0] ? p->next_attempt_date : NULL,
+	                 "hold_until", p->hold_until[0] ? p->hold_until : NULL,
+	                 "custodian", p->custodian,
+	                 "fee_due_vnd", (json_int_t)p->fee_due_vnd,
+	                 "result_ready", p->result_ready_at != 0);
 }
 
 hoso_status trk_dossier_get(trk *t, const trk_actor *actor, int64_t id, json_t **out,

@@ -104,6 +104,9 @@ class Journey(DaemonTest):
         self.assertEqual(r.json()["state"], "confirmed")
         self.assertIsNotNone(r.json()["confirmed_at"])
         self.assertEqual(self.state(sub), "AT_AGENCY")
+        prog = self.api("GET", "/api/v1/items/" + sub).json()["progress"]
+        self.assertEqual(prog["filed_at"], r.json()["confirmed_at"])
+        self.assertEqual(prog["custodian"], "agency:000.00.12.H21")
         again = self.api("POST", url, {"received": "all", "fees_received_vnd": 200000},
                          user="officer")
         self.assertEqual(again.status, 409)
@@ -121,14 +124,25 @@ class Journey(DaemonTest):
         r = self.api("POST", "/api/v1/dossiers/%d/result" % d["id"], {}, user="officer")
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json()["result_tracking_number"], res)
+        self.assertEqual(self.post_event(ev(res, "collect", place="000.00.11.H21"),
+                                         status=400)["error"]["field"], "place")
         r = self.post_event(ev(res, "collect"))
         self.assertEqual(r["results"][0]["state"], "COLLECTED")
+        prog = self.api("GET", "/api/v1/items/" + res).json()["progress"]
+        # Collected at the agency: J + 1 working day within Pleiku.
+        self.assertGreater(prog["due_date"], datetime.date.today().isoformat())
+        self.assertEqual(prog["appointment_date"], appt)
         r = self.post_event(ev(res, "arrive", place="600000"))
         self.assertEqual(r["results"][0]["state"], "AT_OFFICE")
         r = self.post_event(ev(res, "out"))
         self.assertEqual(r["results"][0]["state"], "OUT_FOR_DELIVERY")
+        self.assertEqual(self.post_event(ev(res, "attempt", reason="gone fishing"),
+                                         status=400)["error"]["field"], "reason")
         r = self.post_event(ev(res, "attempt", reason="nobody_home"))
         self.assertEqual(r["results"][0]["state"], "ATTEMPT_FAILED")
+        prog = self.api("GET", "/api/v1/items/" + res).json()["progress"]
+        self.assertEqual(prog["attempts"], 1)
+        self.assertGreater(prog["next_attempt_date"], datetime.date.today().isoformat())
         # The next invitation is due 2 working days later ...
         r = self.post_event(ev(res, "out"), status=409)
         self.assertEqual(r["error"]["code"], "too_early")
@@ -136,6 +150,16 @@ class Journey(DaemonTest):
         r = self.post_event(ev(res, "out", requested_by_applicant=True))
         self.assertEqual(r["results"][0]["state"], "OUT_FOR_DELIVERY")
         sig = "data:image/png;base64," + base64.b64encode(png()).decode()
+        broken = base64.b64encode(png()[:-20]).decode()
+        r = self.post_event(ev(res, "deliver", receiver_name="A", relation="applicant",
+                               id_number="064090005678", signature=broken), status=400)
+        self.assertEqual(r["error"]["field"], "signature")
+        r = self.post_event(ev(res, "deliver", receiver_name="A", relation="proxy",
+                               id_number="064090005678"), status=400)
+        self.assertEqual(r["error"]["field"], "authorisation_ref")
+        r = self.post_event(ev(res, "deliver", receiver_name="A", relation="applicant",
+                               id_number="12345"), status=400)
+        self.assertEqual(r["error"]["field"], "id_number")
         r = self.post_event(ev(res, "deliver", receiver_name="Nguyễn Văn Bình",
                                relation="proxy", authorisation_ref="UQ-2026/15",
                                id_number="064090005678", signature=sig,
@@ -286,6 +310,43 @@ class Journey(DaemonTest):
         res = r.json()["result_tracking_number"]
         self.assertTrue(res.startswith("DK"))
         self.assertEqual(self.state(res), "AWAITING_RESULT")
+
+    def result_out(self):
+        """A result item out for delivery."""
+        d = self.api("POST", "/api/v1/dossiers", good_dossier(
+            service="return", documents=[], portal_code="000.00.12.H21-261127-0042")).json()
+        res = d["items"][0]["tracking_number"]
+        self.assertEqual(self.api("POST", "/api/v1/dossiers/%d/result" % d["id"],
+                                  {"fee_due_vnd": 50000}, user="officer").status, 200)
+        for e in (ev(res, "collect"), ev(res, "arrive"), ev(res, "out")):
+            self.post_event(e)
+        return res
+
+    def test_two_invitations_then_hold_and_return(self):
+        res = self.result_out()
+        self.post_event(ev(res, "attempt", reason="moved"))
+        self.post_event(ev(res, "out", requested_by_applicant=True))
+        self.post_event(ev(res, "attempt", reason="nobody_home"))
+        r = self.post_event(ev(res, "out", requested_by_applicant=True), status=409)
+        self.assertEqual(r["error"]["code"], "attempts_exhausted")
+        self.post_event(ev(res, "hold"), user="courier", status=403)
+        r = self.post_event(ev(res, "hold"), user="clerk")
+        self.assertEqual(r["results"][0]["state"], "HELD")
+        prog = self.api("GET", "/api/v1/items/" + res).json()["progress"]
+        self.assertTrue(prog["hold_until"] > datetime.date.today().isoformat())
+        r = self.post_event(ev(res, "return"), status=409)
+        self.assertEqual(r["error"]["code"], "too_early")
+        # Collected at the counter: the agency fee still owed must be paid.
+        r = self.post_event(ev(res, "deliver", receiver_name="Nguyễn Văn Anh",
+                               relation="applicant", id_number="064090001234"),
+                            user="clerk", status=400)
+        self.assertEqual(r["error"]["code"], "fee_mismatch")
+        r = self.post_event(ev(res, "deliver", receiver_name="Nguyễn Văn Anh",
+                               relation="applicant", id_number="064090001234",
+                               fee_collected_vnd=50000), user="clerk")
+        self.assertEqual(r["results"][0]["state"], "DELIVERED")
+        portal = [p for k, t, p in self.outbox() if k == "portal"]
+        self.assertTrue(any('"status":10' in p for p in portal), portal)
 
     def test_due_lists(self):
         r = self.api("GET", "/api/v1/items?due=soon", user="supervisor")
