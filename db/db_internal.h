@@ -53,6 +53,16 @@ enum db_stmt_id {
 /* db_dossier_list builds its SQL from the filters in use: one cached variant per mask. */
 #define DB_DOSSIER_LIST_VARIANTS 32
 
+/* Read-only connections for reads made outside a use case (db_read_lock): WAL readers run
+ * beside the writer and see only committed data. Opened on first use. */
+#define DB_READERS 16
+struct db_reader {
+	pthread_mutex_t lock;
+	sqlite3 *conn;
+	bool failed;              /* could not be opened: use the main connection */
+	sqlite3_stmt *stmts[ST_COUNT_];
+};
+
 struct db {
 	sqlite3 *conn;
 	pthread_mutex_t lock;     /* recursive; held from db_begin to db_commit/db_rollback */
@@ -69,8 +79,19 @@ struct db {
 	uint64_t done_gen;        /* newest group whose COMMIT has finished (group_lock) */
 	uint64_t failed_gen;      /* newest group whose COMMIT failed (group_lock) */
 	hoso_err failed_err;      /* why it failed (group_lock) */
+	/* Durability (txn.c): a group's COMMIT runs with synchronous=NORMAL under the lock, and
+	 * its members then flush the WAL (fdatasync) outside the lock before they return, so
+	 * the next group is built while the disk works, and one flush covers every group
+	 * committed before it began. */
+	uint64_t durable_gen;     /* newest group known to be on disk (group_lock) */
+	bool syncing;             /* a member is flushing the WAL (group_lock) */
+	bool sync_broken;         /* a flush failed: nothing committed later is promised */
+	hoso_err sync_err;        /* why (group_lock) */
+	int wal_fd;               /* the WAL, opened on the first flush (by the flushing member) */
 	sqlite3_stmt *stmts[ST_COUNT_];
 	sqlite3_stmt *dossier_list[DB_DOSSIER_LIST_VARIANTS];
+	struct db_reader readers[DB_READERS];
+	atomic_uint reader_hint;  /* spreads threads over the readers */
 };
 
 /* Ends what is open at close: commits a group with members, rolls back the rest. */
@@ -79,6 +100,16 @@ void db_txn_close(db *h);
 /* The handle's recursive lock. */
 void db_lock(db *h);
 void db_unlock(db *h);
+
+/* For functions that only read: inside this thread's use case, the handle's lock (the
+ * reads see the use case's writes); otherwise one of the read-only connections, so reads
+ * neither wait for the writers nor see a group's uncommitted rows. Between the two calls,
+ * db_stmt() and db_fail() use that connection. Nestable. */
+void db_read_lock(db *h);
+void db_read_unlock(db *h);
+
+/* Marks that this thread runs a use case on h (db_begin) or no longer (NULL). */
+void db_txn_owner(db *h);
 
 /* Returns the cached statement of slot id, preparing sql on first use. NULL with err set on
  * failure. The caller must db_stmt_done() it after use. */
@@ -114,6 +145,8 @@ void db_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
 extern const char *const *const db_migrations[];
 extern const int db_migration_count;
 extern const char *const db_schema_v2[]; /* schema_v2.c */
+extern const char *const db_schema_v3[]; /* schema_v3.c: public tracking, complaints */
+extern const char *const db_schema_v4[]; /* schema_v4.c: notifications */
 
 /* Applies pending migrations in one transaction. */
 hoso_status db_migrate(db *h, hoso_err *err);

@@ -153,6 +153,8 @@ static const char *const schema_v1[] = {
 const char *const *const db_migrations[] = {
 	schema_v1,
 	db_schema_v2,
+	db_schema_v3,
+	db_schema_v4,
 };
 
 const int db_migration_count = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

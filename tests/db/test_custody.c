@@ -11,11 +11,11 @@ static void test_migrations(void)
 	                                     "pickups", "attachments"};
 	char path[256], sql[256];
 	path_in(path, sizeof(path), "migrate.db");
-	CHECK_INT(db_latest_version(), 2);
+	CHECK_INT(db_latest_version() >= 2, 1);
 	db *h = open_ok(path);
 	if (!h)
 		return;
-	CHECK_INT(db_schema_version(h), 2);
+	CHECK_INT(db_schema_version(h), db_latest_version());
 	int64_t kept = add_dossier(h, "600000", AG_X, 0, 1700000000000, "EM00000001VN", NULL);
 	db_close(h);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
@@ -42,14 +42,14 @@ static void test_migrations(void)
 	h = open_ok(path);
 	if (!h)
 		return;
-	CHECK_INT(db_schema_version(h), 2);
+	CHECK_INT(db_schema_version(h), db_latest_version());
 	hoso_err err;
 	static db_dossier d;
 	CHECK_INT(db_dossier_get(h, kept, &d, &err), HOSO_OK);
 	db_progress p = {.tracking_number = "EM00000001VN", .state = "ACCEPTED"};
 	CHECK_INT(db_progress_put(h, &p, &err), HOSO_OK);
 	db_close(h);
-	CHECK_INT(raw_count(path, "PRAGMA user_version"), 2);
+	CHECK_INT(raw_count(path, "PRAGMA user_version"), db_latest_version());
 	CHECK_INT(raw_count(path, "SELECT count(*) FROM sqlite_master"), objects);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
