@@ -160,6 +160,22 @@ class Cli(unittest.TestCase):
         with open(os.path.join(self.tmp, "n.pdf"), "rb") as f:
             self.assertIn("PHIẾU GỬI HỒ SƠ", pdf_text(f.read(), self.tmp))
 
+        # Bad input on the operator commands.
+        self.assertEqual(run_hoso("label", "--db", self.db, "--size", "b5", "-o",
+                                  os.path.join(self.tmp, "x.pdf"), tns[0])[0], 2)
+        self.assertEqual(run_hoso("label", "--db", self.db, tns[0])[0], 2)
+        rc, _, err = run_hoso("label", "--db", self.db, "-o", os.path.join(self.tmp, "x.pdf"),
+                              tns[0][:10] + "X" + tns[0][11:])
+        self.assertEqual(rc, 1)
+        self.assertIn("tracking number", err)
+        rc, _, err = run_hoso("track", "--db", self.db, "DH000000005VN")
+        self.assertEqual(rc, 1)
+        self.assertIn("no item", err)
+        self.assertEqual(run_hoso("track", "--db", self.db)[0], 2)
+        self.assertEqual(run_hoso("verify", "--db", self.db, "extra")[0], 2)
+        self.assertEqual(run_hoso("backup", "--db", os.path.join(self.tmp, "none.db"),
+                                  os.path.join(self.tmp, "b.db"))[0], 1)
+
         backup = os.path.join(self.tmp, "copy.db")
         rc, out, err = run_hoso("backup", "--db", self.db, backup)
         self.assertEqual(rc, 0, err)
