@@ -10,8 +10,9 @@
 
 typedef struct lbl_ctx lbl_ctx;
 
-/* Loads nothing yet; remembers where the embedded fonts (hoso-sans.ttf, hoso-sans-bold.ttf)
- * are. Fails when the directory does not hold them. */
+/* Loads nothing yet; remembers where the embedded fonts (hoso-sans.ttf, hoso-sans-bold.ttf,
+ * and hoso-label.ttf, the labels' smaller face, else hoso-sans.ttf) are. Fails when the
+ * directory does not hold the first two. */
 hoso_status lbl_ctx_create(const char *font_dir, lbl_ctx **out, hoso_err *err);
 
 /* Frees the context; NULL is accepted. */

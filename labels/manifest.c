@@ -23,7 +23,7 @@
 
 enum { C_STT, C_TN, C_REF, C_NAME, C_PROC, C_DOCS, C_FEE, C_STATUS, N_COLS };
 /* column edges from the left margin; they add up to CONTENT_W (523.28) */
-static const float col_x[N_COLS + 1] = { 0, 22, 96, 174, 256, 388, 424, 482, CONTENT_W };
+static const float col_x[N_COLS + 1] = { 0, 24, 104, 180, 252, 383, 417, 477, CONTENT_W };
 
 typedef struct man_state {
 	lbl_doc *d;
@@ -152,7 +152,7 @@ static void table_header(man_state *s)
 	static const char *const heads[N_COLS][2] = {
 		{ "STT", NULL }, { "Số hiệu", "bưu gửi" }, { "Mã hồ sơ", NULL }, { "Người nộp", NULL },
 		{ "Thủ tục", "(mã – tên)" }, { "Số tờ/", "giấy tờ" }, { "Phí, lệ phí", NULL },
-		{ "Tình trạng", NULL },
+		{ "Tình", "trạng" },
 	};
 	lbl_doc *d = s->d;
 	const float h = 22.0f, top = s->y + 10.0f;

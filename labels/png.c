@@ -54,6 +54,8 @@ static bool ihdr_ok(const unsigned char *d, png_info *in)
 		return false;
 	if (d[10] != 0 || d[11] != 0 || in->interlace > 1)
 		return false;
+	if (in->interlace)
+		return false; /* libharu 2.3.0 refuses interlaced PNGs (cleanly); say so up front */
 	int dp = in->depth;
 	switch (in->type) {
 	case 0: in->channels = 1; return dp == 1 || dp == 2 || dp == 4 || dp == 8 || dp == 16;
@@ -181,7 +183,7 @@ hoso_status lbl_png_sanitize(const unsigned char *png, size_t len, hoso_err *err
 			if (memcmp(type, "IHDR", 4) != 0 || clen != 13)
 				goto cleanup;
 			ihdr = png + o;
-			why = "unsupported PNG header (size, depth or colour type)";
+			why = "unsupported PNG header (size, depth, colour type or interlacing)";
 			if (!ihdr_ok(data, &in))
 				goto cleanup;
 		} else if (memcmp(type, "IDAT", 4) == 0) {

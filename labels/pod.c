@@ -115,7 +115,7 @@ static hoso_status draw_pod(lbl_doc *d, const lbl_pod *p)
 		snprintf(buf, sizeof buf, "CCCD: ********%.4s", p->id_last4);
 	else
 		snprintf(buf, sizeof buf, "CCCD: %s", DASH);
-	field(d, &y, lw, "Giấy tờ tùy thân đã kiểm tra:", buf, LBL_REGULAR, 1);
+	field(d, &y, lw, "Giấy tờ tùy thân:", buf, LBL_REGULAR, 1);
 	y -= 3.0f;
 
 	section(d, &y, "THÔNG TIN PHÁT");

@@ -3,7 +3,7 @@
  *   bench_labels [FONT_DIR [OUT.pdf [OUT.html]]]
  *
  * Prints, one "key value" a line: single A6 label PDFs per second (each a complete document
- * with both fonts embedded), bytes per single label, the time of a 1,000-label A6 batch in
+ * embedding its font, the labels' one face), bytes per single label, the time of a 1,000-label A6 batch in
  * one PDF (median of 5) and its bytes. Writes one single label to OUT.pdf, and the same label
  * as an HTML page (same text, QR and Code 128 as inline SVG) to OUT.html for the Chromium
  * comparison. Run it pinned to one core (bench/labels/run.sh does, with taskset). */

@@ -16,9 +16,11 @@ check must notice. Stdlib only; prints "N passed, N failed".
 """
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 passed = failed = 0
 DEJAVU = "/usr/share/fonts/truetype/dejavu"
@@ -147,6 +149,65 @@ def marks_survive(counts, label):
             two - one >= 5 * 10)                     # five second marks in the phrase
 
 
+def png_bytes(w, h, color_type, pixel, interlace=False):
+    """A PNG written with zlib and struct. pixel(x, y) gives the sample bytes of a pixel."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    if interlace:
+        passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4),
+                  (1, 0, 2, 2), (0, 1, 1, 2)]
+    else:
+        passes = [(0, 0, 1, 1)]
+    raw = bytearray()
+    for x0, y0, dx, dy in passes:
+        xs, ys = range(x0, w, dx), range(y0, h, dy)
+        if not xs or not ys:
+            continue
+        for y in ys:
+            raw += b"\0" + b"".join(pixel(x, y) for x in xs)
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 1 if interlace else 0)
+    data = zlib.compress(bytes(raw), 9)
+    idats = b"".join(chunk(b"IDAT", data[i:i + 1000]) for i in range(0, len(data), 1000))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"tEXt", b"Software\0hoso") +
+            idats + chunk(b"IEND", b""))
+
+
+def signature_ink(x, y, w, h):
+    """True on a hand-written-looking stroke (a few sine loops) across a w x h image."""
+    import math
+    cx = x / w
+    for k in range(3):
+        yy = h / 2 + (h / 3) * math.sin(cx * 9 + k * 2.1) * (0.6 + 0.4 * k / 3)
+        if abs(y - yy) < 2.5 + k:
+            return True
+    return False
+
+
+def write_signatures(out):
+    w, h = 360, 120
+    gray = png_bytes(w, h, 0, lambda x, y: b"\x10" if signature_ink(x, y, w, h) else b"\xff")
+    rgba = png_bytes(w, h, 6, lambda x, y: (b"\x10\x20\x80\xff" if signature_ink(x, y, w, h)
+                                            else b"\xff\xff\xff\x00"))
+    inter = png_bytes(w, h, 0, lambda x, y: b"\x10" if signature_ink(x, y, w, h) else b"\xff",
+                      interlace=True)
+    for name, data in (("sig.png", gray), ("sig_rgba.png", rgba), ("sig_interlaced.png", inter)):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+
+
+def ink_in_box(pdf, tmp, box, dpi=100):
+    """Dark pixels (< 128) of page 1 inside box = (x0, y0, x1, y1) in points from the top left."""
+    prefix = os.path.join(tmp, "ink")
+    run(["pdftoppm", "-r", str(dpi), "-gray", "-f", "1", "-l", "1", pdf, prefix])
+    name = [n for n in os.listdir(tmp) if re.match(r"ink-0*1\.pgm$", n)][0]
+    w, h, pix = read_pgm(os.path.join(tmp, name))
+    os.unlink(os.path.join(tmp, name))
+    px = dpi / 72.0
+    x0, y0, x1, y1 = (int(v * px) for v in box)
+    return sum(1 for y in range(y0, y1) for x in range(x0, x1) if pix[y * w + x] < 128)
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -154,6 +215,7 @@ def main(argv):
     binary = os.path.abspath(argv[1])
     with tempfile.TemporaryDirectory(prefix="hoso-labels-") as out, \
             tempfile.TemporaryDirectory(prefix="hoso-labels-png-") as tmp:
+        write_signatures(out)
         if not run_test_binary(binary, out):
             print(f"{passed} passed, {failed} failed")
             return 1
@@ -162,7 +224,7 @@ def main(argv):
         check(tns[0] == "DH123456785VN", "first tracking number is DH123456785VN")
 
         pdfs = sorted(f for f in os.listdir(out) if f.endswith(".pdf"))
-        check(len(pdfs) >= 14, f"{len(pdfs)} PDFs written")
+        check(len(pdfs) >= 24, f"{len(pdfs)} PDFs written")
         for f in pdfs:
             r = run(["qpdf", "--check", os.path.join(out, f)])
             check(r.returncode == 0 and "No syntax or stream encoding errors" in r.stdout,
@@ -224,6 +286,71 @@ def main(argv):
         check_codes(os.path.join(out, "nasty_a6.pdf"), nasty, tmp)
         check_codes(os.path.join(out, "nasty_a4.pdf"), [sum(nasty, [])], tmp)
 
+        # handover record
+        man_text = ["BIÊN BẢN GIAO NHẬN HỒ SƠ", "Bộ phận Một cửa", "Sở Tư pháp tỉnh Hà Nam",
+                    "401000 – Bưu cục Phủ Lý", "Số: BB-2026-000123", "Lập lúc: 14:30 27/11/2026",
+                    "Nguyễn Thị Hồng", "Trần Văn Bình", "Lê Thị Ánh Tuyết",
+                    "Đỗ Văn Hùng", "Vũ Thị Thu Hằng", "Đã nhận", "STT", "Phí, lệ phí",
+                    "1.001776 – Cấp Phiếu lý lịch tư", "Tổng số hồ sơ: 3",
+                    "Tổng số tờ/giấy tờ: 6", "Tổng phí, lệ phí thu hộ nộp cho cơ quan: 15.000 đ",
+                    "Thời điểm tiếp nhận (thời điểm nộp hồ sơ hợp lệ): 15:05 27/11/2026",
+                    "BÊN GIAO (Nhân viên bưu chính)", "BÊN NHẬN (Cán bộ Bộ phận Một cửa)",
+                    "Quyết định số 45/2016/QĐ-TTg", "Trang 1/1"]
+        text = text_of(os.path.join(out, "manifest_3.pdf"))
+        for s in man_text:
+            check(s in text, f"manifest_3.pdf: pdftotext lacks '{s}'")
+        check(page_count(os.path.join(out, "manifest_3.pdf")) == 1, "manifest_3.pdf has 1 page")
+        man_qr = ["QR-Code:https://hoso.example.vn/m/BB-2026-000123"]
+        check_codes(os.path.join(out, "manifest_3.pdf"), [man_qr], tmp)
+        pdf120 = os.path.join(out, "manifest_120.pdf")
+        text = text_of(pdf120)
+        n120 = page_count(pdf120)
+        check(n120 >= 3, f"manifest_120.pdf runs over several pages ({n120})")
+        tns120 = open(os.path.join(out, "manifest_tracking.txt")).read().split()
+        check(len(tns120) == 120 and len(set(tns120)) == 120, "120 distinct tracking numbers")
+        missing = [tn for tn in tns120 if tn not in text]
+        check(not missing, f"manifest_120.pdf: tracking numbers missing from the text: "
+                           f"{missing[:5]}")
+        for s in ["Tổng số hồ sơ: 120", "Tổng số tờ/giấy tờ: 360",
+                  "Tổng phí, lệ phí thu hộ nộp cho cơ quan: 600.000 đ",
+                  "BIÊN BẢN GIAO NHẬN HỒ SƠ (tiếp theo)", "(bên nhận ghi khi ký)", " 120 "]:
+            check(s in text, f"manifest_120.pdf: pdftotext lacks '{s}'")
+        check("Vũ Thị Thu Hằng" not in text, "manifest_120.pdf: no officer before confirmation")
+        for i in range(1, n120 + 1):
+            check(f"Trang {i}/{n120}" in text, f"manifest_120.pdf: 'Trang {i}/{n120}'")
+        check_codes(pdf120, [man_qr] * n120, tmp)
+        text = text_of(os.path.join(out, "manifest_500.pdf"))
+        check("Tổng số hồ sơ: 500" in text, "manifest_500.pdf: 500 items")
+        text = text_of(os.path.join(out, "manifest_nasty.pdf"))
+        check("…" in text and "9.223.372.036.854.775.807 đ" in text,
+              "manifest_nasty.pdf: long text cut with …, the largest amount in full")
+
+        # proof of delivery
+        pod_text = ["PHIẾU XÁC NHẬN ĐÃ PHÁT KẾT QUẢ", "PH123456785VN", "Nguyễn Thị Hồng Nhung",
+                    "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", "Sở Tư pháp tỉnh Hà Nam",
+                    "Trần Thị Ngọc Ánh", "Người được ủy quyền", "UQ-2026/118",
+                    "CCCD: ********1234", "10:20 02/12/2026", "tại địa chỉ người nhận",
+                    "Đỗ Văn Hùng", "Bản chính Giấy khai sinh cũ", "200.000 đ",
+                    "Mã xác thực: 7K3QX9PD", "NGƯỜI NHẬN KẾT QUẢ", "NHÂN VIÊN BƯU CHÍNH"]
+        pod_codes = ["CODE-128:PH123456785VN", "QR-Code:https://hoso.example.vn/t/PH123456785VN"]
+        pods = ["pod_nosig.pdf", "pod_tiny.pdf", "pod_sig.pdf", "pod_rgba.pdf"]
+        for f in pods:
+            path = os.path.join(out, f)
+            if not check(os.path.exists(path), f"{f} written"):
+                continue
+            text = text_of(path)
+            for s in pod_text:
+                check(s in text, f"{f}: pdftotext lacks '{s}'")
+            check("035190001234" not in text, f"{f}: no whole CCCD number")
+            check_codes(path, [pod_codes], tmp)
+        # the signature shows in the receiver's box (A5: box 34..240 pt across, 437..555 down)
+        box = (40, 445, 230, 535)
+        blank = ink_in_box(os.path.join(out, "pod_nosig.pdf"), tmp, box)
+        for f in ["pod_sig.pdf", "pod_rgba.pdf"]:
+            if os.path.exists(os.path.join(out, f)):
+                ink = ink_in_box(os.path.join(out, f), tmp, box)
+                check(ink > blank + 300, f"{f}: signature ink {ink} against {blank} without")
+
         # Vietnamese second marks, by rendering
         check(marks_survive(ink_above_title(os.path.join(out, "marks.pdf"), tmp),
                             "font under test"),
@@ -232,6 +359,8 @@ def main(argv):
                 tempfile.TemporaryDirectory(prefix="hoso-dejavu-out-") as out2:
             os.symlink(os.path.join(DEJAVU, "DejaVuSans.ttf"),
                        os.path.join(fonts, "hoso-sans.ttf"))
+            os.symlink(os.path.join(DEJAVU, "DejaVuSans.ttf"),
+                       os.path.join(fonts, "hoso-label.ttf"))
             os.symlink(os.path.join(DEJAVU, "DejaVuSans-Bold.ttf"),
                        os.path.join(fonts, "hoso-sans-bold.ttf"))
             env = dict(os.environ, HOSO_FONT_DIR=fonts)

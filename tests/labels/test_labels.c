@@ -5,6 +5,10 @@
  *   test_labels OUTDIR          all documents and API checks
  *   test_labels OUTDIR marks    only marks.pdf (the rendering test of Vietnamese marks)
  *
+ * Proofs of delivery are rendered with a small built-in signature PNG, and also with
+ * OUTDIR/sig.png when present (check_pdfs.py writes one before it runs this program); the
+ * corrupt variants of both must be refused with HOSO_INVALID, field "signature".
+ *
  * The font directory is HOSO_FONT_DIR when set (to try another font), else the build's. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,14 +226,17 @@ static void render_note(lbl_ctx *ctx, const char *dir, lbl_doc_line *docs, size_
 	lbl_buf_free(&buf);
 }
 
+static lbl_pod sample_pod(void);
+
 /* A directory whose "fonts" are not TrueType: rendering must fail cleanly, not abort. */
 static void bogus_fonts(const char *dir)
 {
 	char fdir[4096], path[4200];
 	snprintf(fdir, sizeof fdir, "%s/bogus-fonts", dir);
 	mkdir(fdir, 0777);
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "%s/%s", fdir, i ? "hoso-sans-bold.ttf" : "hoso-sans.ttf");
+	static const char *const files[3] = { "hoso-sans.ttf", "hoso-sans-bold.ttf", "hoso-label.ttf" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", fdir, files[i]);
 		FILE *f = fopen(path, "w");
 		if (f) {
 			fputs("this is not a font", f);
@@ -242,11 +249,281 @@ static void bogus_fonts(const char *dir)
 	lbl_label l = sample_label(0);
 	lbl_buf buf = { 0 };
 	CHECK(lbl_render_labels(ctx, &l, 1, LBL_A6, &buf, &err) == HOSO_INTERNAL);
-	CHECK(strstr(err.message, "hoso-sans.ttf") != NULL);
+	CHECK(strstr(err.message, "hoso-label.ttf") != NULL);
 	CHECK(buf.data == NULL && buf.len == 0);
+	lbl_manifest m = { .qr_data = "x" };
+	CHECK(lbl_render_manifest(ctx, &m, &buf, &err) == HOSO_INTERNAL);
+	lbl_pod pod = sample_pod();
+	CHECK(lbl_render_pod(ctx, &pod, &buf, &err) == HOSO_INTERNAL);
 	lbl_note note = { .tracking_number = tn[0], .qr_url = url[0] };
 	CHECK(lbl_render_note(ctx, &note, &buf, &err) == HOSO_INTERNAL);
 	lbl_ctx_destroy(ctx);
+}
+
+/* A 24 x 8 grey PNG with a diagonal stroke. */
+static const unsigned char tiny_png[100] = {
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+	0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x08, 0x08, 0x00, 0x00, 0x00, 0x00, 0xc6, 0xca, 0x60,
+	0xbf, 0x00, 0x00, 0x00, 0x2b, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x60, 0x60, 0xf8, 0x8f,
+	0x15, 0x00, 0x85, 0x19, 0xb0, 0xca, 0x41, 0xc4, 0xb0, 0xc8, 0xc1, 0x05, 0xd0, 0xe5, 0x90, 0x79,
+	0x28, 0x72, 0x68, 0x46, 0x20, 0xe4, 0x30, 0xed, 0x85, 0xca, 0x61, 0x75, 0x2c, 0x48, 0x0e, 0x00,
+	0x12, 0x56, 0xa8, 0x58, 0x5f, 0xb0, 0xe1, 0x83, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44,
+	0xae, 0x42, 0x60, 0x82,
+};
+
+static lbl_manifest_line man_lines[501]; /* one more than the cap */
+static char man_tn[501][14], man_ref[501][32], man_name[501][64];
+
+/* The manifest with n lines; fees 15.000 đ on every third line. */
+static lbl_manifest sample_manifest(size_t n, bool confirmed)
+{
+	static const char *const names[4] = { "Nguyễn Thị Hồng Nhung", "Trần Văn Bình",
+	                                      "Lê Thị Ánh Tuyết", "Phạm Quốc Việt" };
+	static const char *const procs[3][2] = {
+		{ "1.001776", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam" },
+		{ "2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan có thẩm quyền "
+		              "của Việt Nam cấp hoặc chứng nhận" },
+		{ "1.004227", "Đăng ký khai sinh" },
+	};
+	int64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		s10(man_tn[i], "DH", 20000000u + (unsigned)i * 7u);
+		snprintf(man_ref[i], sizeof man_ref[i], "000.00.06.H56-2611%02zu-%04zu", i % 28 + 1, i);
+		snprintf(man_name[i], sizeof man_name[i], "%s", names[i % 4]);
+		man_lines[i] = (lbl_manifest_line){
+			.tracking_number = man_tn[i], .dossier_ref = man_ref[i],
+			.applicant_name = man_name[i], .procedure_code = procs[i % 3][0],
+			.procedure_name = procs[i % 3][1], .documents = (int)(i % 5) + 1,
+			.fee_vnd = i % 3 == 0 ? 15000 : 0,
+			.status = confirmed ? (i % 7 == 3 ? "Thiếu" : "Đã nhận") : "",
+		};
+		total += man_lines[i].fee_vnd;
+	}
+	return (lbl_manifest){
+		.manifest_ref = "BB-2026-000123", .qr_data = "https://hoso.example.vn/m/BB-2026-000123",
+		.created_at = "14:30 27/11/2026", .office_code = "401000", .office_name = "Bưu cục Phủ Lý",
+		.office_address = "Số 1 Biên Hòa, phường Minh Khai, thành phố Phủ Lý, Hà Nam",
+		.courier_name = "Đỗ Văn Hùng", .agency_code = "000.00.06.H56",
+		.agency_name = "Sở Tư pháp tỉnh Hà Nam",
+		.agency_desk = "Trung tâm Phục vụ hành chính công tỉnh Hà Nam",
+		.agency_address = "Đường Lê Hoàn, phường Quang Trung, thành phố Phủ Lý, Hà Nam",
+		.lines = man_lines, .n_lines = n, .total_fee_vnd = total,
+		.confirmed_at = confirmed ? "15:05 27/11/2026" : NULL,
+		.officer_name = confirmed ? "Vũ Thị Thu Hằng" : NULL,
+	};
+}
+
+static void render_doc(const char *dir, const char *name, hoso_status st, hoso_err *err,
+                       lbl_buf *buf)
+{
+	if (st != HOSO_OK)
+		fprintf(stderr, "%s: %s\n", name, err->message);
+	CHECK(st == HOSO_OK);
+	CHECK(buf->len > 1000 && buf->data && memcmp(buf->data, "%PDF-", 5) == 0);
+	CHECK(st == HOSO_OK && write_file(dir, name, buf));
+	printf("%s: %zu bytes\n", name, buf->len);
+	lbl_buf_free(buf);
+}
+
+static void render_manifests(lbl_ctx *ctx, const char *dir)
+{
+	lbl_buf buf = { 0 };
+	hoso_err err;
+	lbl_manifest m = sample_manifest(3, true);
+	render_doc(dir, "manifest_3.pdf", lbl_render_manifest(ctx, &m, &buf, &err), &err, &buf);
+	m = sample_manifest(120, false);
+	render_doc(dir, "manifest_120.pdf", lbl_render_manifest(ctx, &m, &buf, &err), &err, &buf);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/manifest_tracking.txt", dir);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	for (size_t i = 0; f && i < 120; i++)
+		fprintf(f, "%s\n", man_tn[i]);
+	if (f)
+		fclose(f);
+	m = sample_manifest(500, true);
+	render_doc(dir, "manifest_500.pdf", lbl_render_manifest(ctx, &m, &buf, &err), &err, &buf);
+
+	/* odd input: long, odd and absent text, no lines, huge amounts */
+	char *long_vi = repeat("Nguyễn Hồ Sơ ", 10240);
+	char *long_word = repeat("X", 10240);
+	m = sample_manifest(2, true);
+	man_lines[0].applicant_name = long_vi;
+	man_lines[0].dossier_ref = long_word;
+	man_lines[0].procedure_name = long_vi;
+	man_lines[0].status = long_vi;
+	man_lines[0].fee_vnd = INT64_MAX;
+	man_lines[1] = (lbl_manifest_line){ .documents = -1 };
+	m.total_fee_vnd = INT64_MAX;
+	m.office_name = long_vi;
+	m.agency_desk = long_word;
+	m.manifest_ref = long_word;
+	m.courier_name = "Ho\xcc\x82\xcc\x80 \xff\xfe \x01\x1b[31m";
+	render_doc(dir, "manifest_nasty.pdf", lbl_render_manifest(ctx, &m, &buf, &err), &err, &buf);
+	lbl_manifest empty = { .qr_data = "BB-1" };
+	render_doc(dir, "manifest_empty.pdf", lbl_render_manifest(ctx, &empty, &buf, &err), &err,
+	           &buf);
+	free(long_vi);
+	free(long_word);
+
+	/* contract */
+	m = sample_manifest(501, false);
+	m.n_lines = 501;
+	CHECK(lbl_render_manifest(ctx, &m, &buf, &err) == HOSO_TOO_LARGE);
+	CHECK_STR(err.field, "lines");
+	m = sample_manifest(3, false);
+	m.lines = NULL;
+	CHECK(lbl_render_manifest(ctx, &m, &buf, &err) == HOSO_INVALID);
+	m = sample_manifest(3, false);
+	m.total_fee_vnd += 1;
+	CHECK(lbl_render_manifest(ctx, &m, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "total_fee_vnd");
+	m = sample_manifest(3, false);
+	man_lines[1].fee_vnd = -5;
+	CHECK(lbl_render_manifest(ctx, &m, &buf, &err) == HOSO_INVALID);
+	m = sample_manifest(3, false);
+	m.qr_data = "";
+	CHECK(lbl_render_manifest(ctx, &m, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "qr_data");
+	CHECK(lbl_render_manifest(ctx, NULL, &buf, &err) == HOSO_INVALID);
+	CHECK(buf.data == NULL && buf.len == 0);
+}
+
+static lbl_pod sample_pod(void)
+{
+	return (lbl_pod){
+		.tracking_number = "PH123456785VN", .qr_url = "https://hoso.example.vn/t/PH123456785VN",
+		.applicant_name = "Nguyễn Thị Hồng Nhung",
+		.procedure_name = "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+		.agency_name = "Sở Tư pháp tỉnh Hà Nam", .receiver_name = "Trần Thị Ngọc Ánh",
+		.relation = "Người được ủy quyền", .authorisation_ref = "UQ-2026/118",
+		.id_last4 = "1234", .delivered_at = "10:20 02/12/2026",
+		.place = "tại địa chỉ người nhận", .courier_name = "Đỗ Văn Hùng",
+		.papers_collected = "Bản chính Giấy khai sinh cũ", .fee_collected_vnd = 200000,
+		.chain_code = "7K3QX9PD",
+	};
+}
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *data = malloc(cap);
+	while (data) {
+		n += fread(data + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		unsigned char *more = realloc(data, cap * 2);
+		if (!more) {
+			free(data);
+			data = NULL;
+		}
+		data = more, cap *= 2;
+	}
+	fclose(f);
+	*len = n;
+	return data;
+}
+
+/* Every corruption of png must be refused as HOSO_INVALID (or HOSO_TOO_LARGE), never crash. */
+static void corrupt_signatures(lbl_ctx *ctx, const unsigned char *png, size_t len)
+{
+	lbl_buf buf = { 0 };
+	hoso_err err;
+	unsigned char *bad = malloc(len + 64);
+	if (!bad)
+		abort();
+	lbl_pod p = sample_pod();
+	int refused = 0, tries = 0;
+	/* one byte flipped at a time (every byte of a small image), then truncations */
+	size_t step = len > 400 ? len / 200 : 1;
+	for (size_t i = 8; i < len; i += step) {
+		memcpy(bad, png, len);
+		bad[i] ^= 0x5a;
+		p.signature_png = bad, p.signature_len = len;
+		hoso_status st = lbl_render_pod(ctx, &p, &buf, &err);
+		tries++;
+		if (st == HOSO_OK) {
+			lbl_buf_free(&buf); /* a flip in a CRC-less spot may still be a valid PNG */
+			continue;
+		}
+		refused += st == HOSO_INVALID && strcmp(err.field, "signature") == 0;
+	}
+	CHECK(refused > tries * 9 / 10);
+	for (size_t cut = 0; cut < len; cut += step) {
+		p.signature_png = png, p.signature_len = cut;
+		hoso_status st = lbl_render_pod(ctx, &p, &buf, &err);
+		CHECK(st == HOSO_INVALID);
+		CHECK_STR(err.field, "signature");
+		CHECK(buf.data == NULL);
+	}
+	static const unsigned char junk[] = "not a png at all, just text";
+	p.signature_png = junk, p.signature_len = sizeof junk;
+	CHECK(lbl_render_pod(ctx, &p, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "signature");
+	free(bad);
+}
+
+static void render_pods(lbl_ctx *ctx, const char *dir)
+{
+	lbl_buf buf = { 0 };
+	hoso_err err;
+	lbl_pod p = sample_pod();
+	render_doc(dir, "pod_nosig.pdf", lbl_render_pod(ctx, &p, &buf, &err), &err, &buf);
+	p.signature_png = tiny_png, p.signature_len = sizeof tiny_png;
+	render_doc(dir, "pod_tiny.pdf", lbl_render_pod(ctx, &p, &buf, &err), &err, &buf);
+	corrupt_signatures(ctx, tiny_png, sizeof tiny_png);
+
+	char path[4096];
+	static const char *const sigs[] = { "sig.png", "sig_rgba.png", "sig_interlaced.png" };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		size_t len = 0;
+		snprintf(path, sizeof path, "%s/%s", dir, sigs[i]);
+		unsigned char *png = read_all(path, &len);
+		if (!png)
+			continue; /* check_pdfs.py did not write it */
+		p = sample_pod();
+		p.signature_png = png, p.signature_len = len;
+		char name[64];
+		snprintf(name, sizeof name, "pod_%s.pdf", i == 0 ? "sig" : "rgba");
+		if (i == 2) { /* libharu 2.3.0 cannot embed an interlaced PNG: refused, not a crash */
+			CHECK(lbl_render_pod(ctx, &p, &buf, &err) == HOSO_INVALID);
+			CHECK_STR(err.field, "signature");
+			CHECK(strstr(err.message, "interlac") != NULL);
+		} else {
+			render_doc(dir, name, lbl_render_pod(ctx, &p, &buf, &err), &err, &buf);
+		}
+		if (i == 0)
+			corrupt_signatures(ctx, png, len);
+		free(png);
+	}
+	/* odd input */
+	char *long_vi = repeat("Nguyễn Hồ Sơ ", 10240);
+	lbl_pod nasty = { .tracking_number = "PH123456785VN", .qr_url = "https://x.vn/t/1",
+	                  .applicant_name = long_vi, .procedure_name = long_vi,
+	                  .agency_name = long_vi, .receiver_name = long_vi, .relation = long_vi,
+	                  .place = long_vi, .papers_collected = long_vi, .chain_code = long_vi,
+	                  .fee_collected_vnd = INT64_MIN };
+	render_doc(dir, "pod_nasty.pdf", lbl_render_pod(ctx, &nasty, &buf, &err), &err, &buf);
+	free(long_vi);
+
+	/* contract */
+	p = sample_pod();
+	p.id_last4 = "035190001234"; /* a whole CCCD number must never be printed */
+	CHECK(lbl_render_pod(ctx, &p, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "id_last4");
+	p.id_last4 = "12a4";
+	CHECK(lbl_render_pod(ctx, &p, &buf, &err) == HOSO_INVALID);
+	p = sample_pod();
+	p.qr_url = NULL;
+	CHECK(lbl_render_pod(ctx, &p, &buf, &err) == HOSO_INVALID);
+	p = sample_pod();
+	p.tracking_number = "";
+	CHECK(lbl_render_pod(ctx, &p, &buf, &err) == HOSO_INVALID);
+	CHECK(lbl_render_pod(ctx, NULL, &buf, &err) == HOSO_INVALID);
+	CHECK(buf.data == NULL && buf.len == 0);
 }
 
 static void api_checks(lbl_ctx *ctx)
@@ -345,6 +622,8 @@ int main(int argc, char **argv)
 		render_nasty(ctx, dir, docs);
 	}
 	free(docs);
+	render_manifests(ctx, dir);
+	render_pods(ctx, dir);
 	api_checks(ctx);
 	bogus_fonts(dir);
 
