@@ -35,7 +35,7 @@ unlock:
 hoso_status db_office_get(db *h, const char *code, db_office *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_OFFICE_GET,
 		"SELECT code, name, address, district, province, phone FROM offices "
 		"WHERE code = ?1", err);
@@ -61,7 +61,7 @@ hoso_status db_office_get(db *h, const char *code, db_office *out, hoso_err *err
 	}
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
@@ -98,7 +98,7 @@ unlock:
 hoso_status db_agency_get(db *h, const char *code, db_agency *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_AGENCY_GET,
 		"SELECT code, name, desk_name, address, district, province, phone FROM agencies "
 		"WHERE code = ?1", err);
@@ -125,7 +125,7 @@ hoso_status db_agency_get(db *h, const char *code, db_agency *out, hoso_err *err
 	}
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
@@ -176,7 +176,7 @@ unlock:
 hoso_status db_procedure_get(db *h, const char *code, db_procedure *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_PROCEDURE_GET,
 		"SELECT " PROCEDURE_COLS " FROM procedures WHERE code = ?1", err);
 	if (!st) {
@@ -194,7 +194,7 @@ hoso_status db_procedure_get(db *h, const char *code, db_procedure *out, hoso_er
 		status = db_fail(h, rc, "reading a procedure", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 

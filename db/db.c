@@ -25,11 +25,105 @@ void db_unlock(db *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* What this thread holds: the handle whose use case it runs, the reader it reads on. */
+static _Thread_local db *tl_txn;
+static _Thread_local db *tl_read_db;
+static _Thread_local struct db_reader *tl_reader; /* NULL: reading on the main connection */
+static _Thread_local unsigned tl_read_depth;
+
+void db_txn_owner(db *h)
+{
+	tl_txn = h;
+}
+
+/* The connection statements of this thread go to: its reader, or the main one. */
+static sqlite3 *cur_conn(db *h)
+{
+	return tl_reader && tl_read_db == h ? tl_reader->conn : h->conn;
+}
+
+static bool open_reader(db *h, struct db_reader *r)
+{
+	const char *path = sqlite3_db_filename(h->conn, "main");
+	if (!path || !*path || r->failed)
+		return false;
+	if (sqlite3_open_v2(path, &r->conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(r->conn, "PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512", NULL,
+	                 NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(r->conn);
+		r->conn = NULL;
+		r->failed = true;
+		return false;
+	}
+	sqlite3_extended_result_codes(r->conn, 1);
+	return true;
+}
+
+void db_read_lock(db *h)
+{
+	if (tl_read_depth > 0) {
+		if (tl_read_db != h) {
+			db_lock(h); /* reading another handle meanwhile: its lock, nothing recorded */
+			return;
+		}
+		tl_read_depth++;
+		if (!tl_reader)
+			db_lock(h);
+		return;
+	}
+	if (tl_txn != h) {
+		static _Thread_local unsigned hint;
+		if (!hint)
+			hint = atomic_fetch_add(&h->reader_hint, 1) + 1;
+		struct db_reader *r = NULL;
+		for (unsigned i = 0; i < DB_READERS && !r; i++) {
+			struct db_reader *c = &h->readers[(hint + i) % DB_READERS];
+			if (pthread_mutex_trylock(&c->lock) == 0)
+				r = c;
+		}
+		if (!r) {
+			r = &h->readers[hint % DB_READERS];
+			pthread_mutex_lock(&r->lock);
+		}
+		if (r->conn || open_reader(h, r)) {
+			tl_reader = r;
+			tl_read_db = h;
+			tl_read_depth = 1;
+			return;
+		}
+		pthread_mutex_unlock(&r->lock);
+	}
+	db_lock(h);
+	tl_reader = NULL;
+	tl_read_db = h;
+	tl_read_depth = 1;
+}
+
+void db_read_unlock(db *h)
+{
+	if (tl_read_depth == 0 || tl_read_db != h) {
+		db_unlock(h);
+		return;
+	}
+	struct db_reader *r = tl_reader;
+	if (--tl_read_depth == 0) {
+		tl_reader = NULL;
+		tl_read_db = NULL;
+	}
+	if (r) {
+		if (tl_read_depth == 0)
+			pthread_mutex_unlock(&r->lock);
+	} else {
+		db_unlock(h);
+	}
+}
+
 sqlite3_stmt *db_stmt_slot(db *h, sqlite3_stmt **slot, const char *sql, hoso_err *err)
 {
 	if (*slot)
 		return *slot;
-	int rc = sqlite3_prepare_v3(h->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+	int rc = sqlite3_prepare_v3(cur_conn(h), sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(h, rc, "preparing a statement", err);
 		sqlite3_finalize(*slot);
@@ -41,6 +135,8 @@ sqlite3_stmt *db_stmt_slot(db *h, sqlite3_stmt **slot, const char *sql, hoso_err
 
 sqlite3_stmt *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err)
 {
+	if (tl_reader && tl_read_db == h)
+		return db_stmt_slot(h, &tl_reader->stmts[id], sql, err);
 	return db_stmt_slot(h, &h->stmts[id], sql, err);
 }
 
@@ -59,7 +155,7 @@ void db_stmt_done(sqlite3_stmt *st)
 
 hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
 {
-	const char *msg = h && h->conn ? sqlite3_errmsg(h->conn) : sqlite3_errstr(rc);
+	const char *msg = h && cur_conn(h) ? sqlite3_errmsg(cur_conn(h)) : sqlite3_errstr(rc);
 	hoso_status status = HOSO_INTERNAL;
 	const char *code = "db_error";
 	const char *reason = "database error";
@@ -157,6 +253,10 @@ void db_col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
 static hoso_status set_pragmas(db *h, hoso_err *err)
 {
 	static const char *const pragmas[] = {
+		/* New files only: a page holds a dossier row, and each acceptance dirties several
+		 * leaves of random-key indexes; 2 KB pages write about a quarter fewer bytes to the
+		 * WAL per acceptance than 4 KB ones (measured with bench/accept). */
+		"PRAGMA page_size = 2048",
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA synchronous = FULL",
 		"PRAGMA foreign_keys = ON",
@@ -185,6 +285,9 @@ hoso_status db_open(const char *path, db **out, hoso_err *err)
 	int prc = pthread_mutex_init(&d->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
 	pthread_mutex_init(&d->group_lock, NULL);
+	for (int i = 0; i < DB_READERS; i++)
+		pthread_mutex_init(&d->readers[i].lock, NULL);
+	d->wal_fd = -1;
 	pthread_cond_init(&d->group_done, NULL);
 	if (prc != 0) {
 		free(d);
@@ -226,6 +329,12 @@ void db_close(db *h)
 		sqlite3_finalize(h->stmts[i]);
 	for (int i = 0; i < DB_DOSSIER_LIST_VARIANTS; i++)
 		sqlite3_finalize(h->dossier_list[i]);
+	for (int r = 0; r < DB_READERS; r++) {
+		for (int i = 0; i < ST_COUNT_; i++)
+			sqlite3_finalize(h->readers[r].stmts[i]);
+		sqlite3_close(h->readers[r].conn);
+		pthread_mutex_destroy(&h->readers[r].lock);
+	}
 	sqlite3_close(h->conn); /* NULL is harmless; all statements are finalized */
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->group_lock);
@@ -252,7 +361,7 @@ int db_schema_version(db *h)
 hoso_status db_setting_get(db *h, const char *key, char *buf, size_t size, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_SETTING_GET,
 	                           "SELECT value FROM settings WHERE key = ?1", err);
 	if (!st) {
@@ -278,7 +387,7 @@ hoso_status db_setting_get(db *h, const char *key, char *buf, size_t size, hoso_
 	}
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 

@@ -47,6 +47,10 @@ enum db_stmt_id {
 	ST_OUTBOX_COUNT,
 	ST_CUSTODY_FIRST_, /* db_custody.h's statements: custody_internal.h numbers them */
 	ST_CUSTODY_LAST_ = ST_CUSTODY_FIRST_ + 47,
+	ST_PUBLIC_FIRST_, /* db_public.h's statements: public.c and complaints.c number them */
+	ST_PUBLIC_LAST_ = ST_PUBLIC_FIRST_ + 23,
+	ST_OUTBOX_FIRST_, /* db_outbox.h's statements (outbox.c numbers them) */
+	ST_OUTBOX_LAST_ = ST_OUTBOX_FIRST_ + 23,
 	ST_COUNT_ /* number of slots */
 };
 

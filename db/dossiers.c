@@ -90,7 +90,7 @@ unlock:
 hoso_status db_dossier_get(db *h, int64_t id, db_dossier *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_DOSSIER_GET,
 		"SELECT " DOSSIER_COLS " FROM dossiers WHERE id = ?1", err);
 	if (!st) {
@@ -108,7 +108,7 @@ hoso_status db_dossier_get(db *h, int64_t id, db_dossier *out, hoso_err *err)
 		status = db_fail(h, rc, "reading a dossier", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
@@ -249,7 +249,7 @@ unlock:
 hoso_status db_item_get(db *h, const char *tracking_number, db_item *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_ITEM_GET,
 		"SELECT " ITEM_COLS " FROM items WHERE tracking_number = ?1", err);
 	if (!st) {
@@ -267,7 +267,7 @@ hoso_status db_item_get(db *h, const char *tracking_number, db_item *out, hoso_e
 		status = db_fail(h, rc, "reading an item", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
@@ -276,7 +276,7 @@ hoso_status db_items_of_dossier(db *h, int64_t dossier_id, db_item out[2], size_
 {
 	hoso_status status = HOSO_OK;
 	*n = 0;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_ITEMS_OF_DOSSIER,
 		"SELECT " ITEM_COLS " FROM items WHERE dossier_id = ?1 "
 		"ORDER BY CASE role WHEN 'submission' THEN 0 ELSE 1 END LIMIT 2", err);
@@ -292,7 +292,7 @@ hoso_status db_items_of_dossier(db *h, int64_t dossier_id, db_item out[2], size_
 		status = db_fail(h, rc, "reading a dossier's items", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 

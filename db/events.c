@@ -74,7 +74,7 @@ unlock:
 hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_EVENT_GET,
 		"SELECT " EVENT_COLS " FROM events WHERE id = ?1", err);
 	if (!st) {
@@ -92,7 +92,7 @@ hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
 		status = db_fail(h, rc, "reading an event", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
@@ -107,7 +107,7 @@ hoso_status db_events_of_item(db *h, const char *tracking_number, db_event **out
 	if (!rows)
 		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
 		                    "reading events: out of memory");
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_EVENTS_OF_ITEM,
 		"SELECT " EVENT_COLS " FROM events WHERE tracking_number = ?1 ORDER BY seq", err);
 	if (!st) {
@@ -134,7 +134,7 @@ hoso_status db_events_of_item(db *h, const char *tracking_number, db_event **out
 reset:
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	if (status != HOSO_OK) {
 		free(rows);
 		return status;

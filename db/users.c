@@ -98,7 +98,7 @@ unlock:
 hoso_status db_user_get_by_name(db *h, const char *username, db_user *out, hoso_err *err)
 {
 	hoso_status status;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_USER_GET_BY_NAME,
 		"SELECT " USER_COLS " FROM users u WHERE u.username = ?1", err);
 	if (!st) {
@@ -109,14 +109,14 @@ hoso_status db_user_get_by_name(db *h, const char *username, db_user *out, hoso_
 	status = fetch_user(h, st, out, "reading a user", "no such user", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
 hoso_status db_user_get(db *h, int64_t id, db_user *out, hoso_err *err)
 {
 	hoso_status status;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_USER_GET,
 		"SELECT " USER_COLS " FROM users u WHERE u.id = ?1", err);
 	if (!st) {
@@ -127,7 +127,7 @@ hoso_status db_user_get(db *h, int64_t id, db_user *out, hoso_err *err)
 	status = fetch_user(h, st, out, "reading a user", "no such user", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 
@@ -159,7 +159,7 @@ hoso_status db_token_lookup(db *h, const uint8_t hash[32], int64_t now, db_user 
                             hoso_err *err)
 {
 	hoso_status status;
-	db_lock(h);
+	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_TOKEN_LOOKUP,
 		"SELECT " USER_COLS " FROM tokens t JOIN users u ON u.id = t.user_id "
 		"WHERE t.hash = ?1 AND t.expires_at > ?2 AND u.disabled = 0", err);
@@ -172,7 +172,7 @@ hoso_status db_token_lookup(db *h, const uint8_t hash[32], int64_t now, db_user 
 	status = fetch_user(h, st, out, "checking a token", "unknown or expired token", err);
 	db_stmt_done(st);
 unlock:
-	db_unlock(h);
+	db_read_unlock(h);
 	return status;
 }
 

@@ -98,6 +98,19 @@ const char *http_req_token(http_req *req)
 	return NULL;
 }
 
+void http_req_client(http_req *req, char out[64])
+{
+	out[0] = '\0';
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+		          64);
+}
+
 static void set_response(http_req *req, unsigned status, struct MHD_Response *resp,
                          const char *content_type)
 {
@@ -422,7 +435,7 @@ hoso_status http_server_start(http_app *app, const char *host, uint16_t port, un
 		flags, port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)2000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		(unsigned)2000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
 		on_mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!s->mhd) {

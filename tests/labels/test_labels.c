@@ -288,7 +288,8 @@ static lbl_manifest sample_manifest(size_t n, bool confirmed)
 	int64_t total = 0;
 	for (size_t i = 0; i < n; i++) {
 		s10(man_tn[i], "DH", 20000000u + (unsigned)i * 7u);
-		snprintf(man_ref[i], sizeof man_ref[i], "000.00.06.H56-2611%02zu-%04zu", i % 28 + 1, i);
+		snprintf(man_ref[i], sizeof man_ref[i], "000.00.06.H56-2611%02u-%04u",
+		         (unsigned)(i % 28 + 1), (unsigned)i);
 		snprintf(man_name[i], sizeof man_name[i], "%s", names[i % 4]);
 		man_lines[i] = (lbl_manifest_line){
 			.tracking_number = man_tn[i], .dossier_ref = man_ref[i],
