@@ -336,3 +336,40 @@ void text_copy(char *dst, size_t dst_size, const char *src)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
+
+/* The letter cp without its marks: ASCII as is, đ/Đ as d/D, a letter of the tables as its
+ * base letter in the same case, 0 for a combining mark, '?' for anything else. */
+static uint32_t strip_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp;
+	if (cp == 0x0111 || cp == 0x0110)
+		return cp == 0x0111 ? 'd' : 'D';
+	if (ccc_of(cp) != 0)
+		return 0;
+	uint32_t buf[8];
+	const uint16_t *d = decomp_of(cp);
+	if (d && decompose_into(cp, buf, 0) > 0 && buf[0] < 0x80)
+		return buf[0];
+	return '?';
+}
+
+char *text_strip_marks(const char *s)
+{
+	size_t len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = next_cp(p, len, &i);
+		if (is_space_cp(cp) && cp >= 0x80)
+			cp = ' ';
+		uint32_t c = strip_cp(cp);
+		if (c)
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}

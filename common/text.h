@@ -19,6 +19,11 @@ char *text_nfc(const char *s);
  * white space folded to one space and trimmed. "Sở Tư pháp" -> "so tu phap". */
 char *text_fold(const char *s);
 
+/* Returns a malloc'd ASCII copy of s for GSM-7 text messages: Vietnamese marks removed
+ * (đ -> d), case and punctuation kept, other non-ASCII letters as '?'. NULL on out of
+ * memory. "Sở Tư pháp Đắk Lắk." -> "So Tu phap Dak Lak." */
+char *text_strip_marks(const char *s);
+
 /* True when s contains a control character (C0 except TAB/LF/CR, DEL, C1). */
 bool text_has_control(const char *s);
 

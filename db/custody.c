@@ -62,34 +62,52 @@ bool db_custody_fk_failed(db *h, hoso_status status)
 	"appointment_date, attempts, next_attempt_date, hold_until, custodian, manifest_id, " \
 	"fee_due_vnd, result_ready_at"
 
-/* Word for word the predicate of the partial index item_progress_due (schema_v2.c). */
-#define PROGRESS_DUE_WHERE \
-	"next_deadline <> '' AND state NOT IN " \
-	"('DELIVERED', 'RECEIVED', 'RETURNED_TO_AGENCY', 'RETURNED_INCOMPLETE')"
+/* Word for word the predicate of the partial index item_progress_due (schema_v2.c); final
+ * states have no next_deadline (nearest_deadline). */
+#define PROGRESS_DUE_WHERE "next_deadline <> ''"
+
+/* PROGRESS_COLS of the table aliased p. */
+#define PROGRESS_COLS_P \
+	"p.tracking_number, p.office_code, p.agency_code, p.state, p.due_date, p.filed_at, " \
+	"p.receipt_number, p.appointment_date, p.attempts, p.next_attempt_date, p.hold_until, " \
+	"p.custodian, p.manifest_id, p.fee_due_vnd, p.result_ready_at"
+
+/* Reads PROGRESS_COLS from column c on. */
+static void read_progress_at(sqlite3_stmt *st, int c, db_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	db_col_text(st, c + 0, p->tracking_number, sizeof(p->tracking_number));
+	db_col_text(st, c + 1, p->office_code, sizeof(p->office_code));
+	db_col_text(st, c + 2, p->agency_code, sizeof(p->agency_code));
+	db_col_text(st, c + 3, p->state, sizeof(p->state));
+	db_col_text(st, c + 4, p->due_date, sizeof(p->due_date));
+	p->filed_at = sqlite3_column_int64(st, c + 5);
+	db_col_text(st, c + 6, p->receipt_number, sizeof(p->receipt_number));
+	db_col_text(st, c + 7, p->appointment_date, sizeof(p->appointment_date));
+	p->attempts = sqlite3_column_int(st, c + 8);
+	db_col_text(st, c + 9, p->next_attempt_date, sizeof(p->next_attempt_date));
+	db_col_text(st, c + 10, p->hold_until, sizeof(p->hold_until));
+	db_col_text(st, c + 11, p->custodian, sizeof(p->custodian));
+	p->manifest_id = sqlite3_column_int64(st, c + 12);
+	p->fee_due_vnd = sqlite3_column_int64(st, c + 13);
+	p->result_ready_at = sqlite3_column_int64(st, c + 14);
+}
 
 static void read_progress(sqlite3_stmt *st, db_progress *p)
 {
-	memset(p, 0, sizeof(*p));
-	db_col_text(st, 0, p->tracking_number, sizeof(p->tracking_number));
-	db_col_text(st, 1, p->office_code, sizeof(p->office_code));
-	db_col_text(st, 2, p->agency_code, sizeof(p->agency_code));
-	db_col_text(st, 3, p->state, sizeof(p->state));
-	db_col_text(st, 4, p->due_date, sizeof(p->due_date));
-	p->filed_at = sqlite3_column_int64(st, 5);
-	db_col_text(st, 6, p->receipt_number, sizeof(p->receipt_number));
-	db_col_text(st, 7, p->appointment_date, sizeof(p->appointment_date));
-	p->attempts = sqlite3_column_int(st, 8);
-	db_col_text(st, 9, p->next_attempt_date, sizeof(p->next_attempt_date));
-	db_col_text(st, 10, p->hold_until, sizeof(p->hold_until));
-	db_col_text(st, 11, p->custodian, sizeof(p->custodian));
-	p->manifest_id = sqlite3_column_int64(st, 12);
-	p->fee_due_vnd = sqlite3_column_int64(st, 13);
-	p->result_ready_at = sqlite3_column_int64(st, 14);
+	read_progress_at(st, 0, p);
 }
 
-/* The nearest of the item's deadlines: the smallest non-empty date, "" when none. */
+/* The nearest of the item's deadlines: the smallest non-empty date, "" when none or when
+ * the item is in a final state (so the due index needs no condition on the state: a
+ * condition on state made SQLite check four values at every state change). */
 static const char *nearest_deadline(const db_progress *p)
 {
+	static const char *const final[] = {"DELIVERED", "RECEIVED", "RETURNED_TO_AGENCY",
+	                                    "RETURNED_INCOMPLETE"};
+	for (size_t i = 0; i < sizeof(final) / sizeof(final[0]); i++)
+		if (!strcmp(p->state, final[i]))
+			return "";
 	const char *dates[] = {p->due_date, p->appointment_date, p->next_attempt_date,
 	                       p->hold_until};
 	const char *best = "";
@@ -338,6 +356,41 @@ static bool savepoint_name_ok(const char *name)
 
 enum savepoint_op { SP_OPEN, SP_RELEASE, SP_ROLLBACK };
 
+/* Savepoint statements are prepared once and kept (sqlite3_exec would parse them on every
+ * event of a batch): one slot per operation, after the custody slots of
+ * custody_internal.h; a slot holding another name's statement is prepared again. */
+enum {
+	CS_SP_OPEN_ = CS_END_,
+	CS_SP_RELEASE_,
+	CS_SP_ROLLBACK_TO_,
+	CS_SP_ROLLBACK_RELEASE_,
+	CS_EVENT_CONTEXT_,
+	CS_PROGRESS_LIGHT_,
+	CS_OWN_END_,
+};
+_Static_assert(CS_OWN_END_ <= ST_CUSTODY_LAST_ + 1,
+               "db_internal.h reserves too few statement slots for db_custody.h");
+
+/* Runs one savepoint statement (sql) through the cached slot. Under the lock. */
+static int savepoint_step(db *h, int slot, const char *sql)
+{
+	sqlite3_stmt **cached = &h->stmts[slot];
+	if (*cached && strcmp(sqlite3_sql(*cached), sql) != 0) {
+		sqlite3_finalize(*cached);
+		*cached = NULL;
+	}
+	if (!*cached && sqlite3_prepare_v3(h->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, cached,
+	                                   NULL) != SQLITE_OK) {
+		int rc = sqlite3_errcode(h->conn);
+		sqlite3_finalize(*cached);
+		*cached = NULL;
+		return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+	}
+	int rc = sqlite3_step(*cached);
+	sqlite3_reset(*cached);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* Opens, releases or rolls back to savepoint name inside the open use case. */
 static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name, hoso_err *err)
 {
@@ -348,13 +401,7 @@ static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name,
 		return hoso_err_set(err, HOSO_INTERNAL, "bad_savepoint", NULL,
 		                    "%s: the name \"%.40s\" is refused: use 1 to 31 of a-z and _, "
 		                    "not use_case (a bug in the caller)", what, name ? name : "(null)");
-	char sql[96];
-	if (op == SP_OPEN)
-		snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
-	else if (op == SP_RELEASE)
-		snprintf(sql, sizeof(sql), "RELEASE %s", name);
-	else
-		snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+	char sql[64];
 	hoso_status status = HOSO_OK;
 	db_lock(h);
 	if (!h->in_txn) {
@@ -363,7 +410,22 @@ static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name,
 		                      "db_begin() first (a bug in the caller)", what, name);
 		goto unlock;
 	}
-	int rc = sqlite3_exec(h->conn, sql, NULL, NULL, NULL);
+	int rc;
+	if (op == SP_OPEN) {
+		snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+		rc = savepoint_step(h, CS_SP_OPEN_, sql);
+	} else if (op == SP_RELEASE) {
+		snprintf(sql, sizeof(sql), "RELEASE %s", name);
+		rc = savepoint_step(h, CS_SP_RELEASE_, sql);
+	} else {
+		/* As "ROLLBACK TO name; RELEASE name": the release only once the rollback worked. */
+		snprintf(sql, sizeof(sql), "ROLLBACK TO %s", name);
+		rc = savepoint_step(h, CS_SP_ROLLBACK_TO_, sql);
+		if (rc == SQLITE_OK) {
+			snprintf(sql, sizeof(sql), "RELEASE %s", name);
+			rc = savepoint_step(h, CS_SP_ROLLBACK_RELEASE_, sql);
+		}
+	}
 	if (rc != SQLITE_OK) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "%s %s", what, name);
@@ -388,4 +450,124 @@ void db_savepoint_rollback(db *h, const char *name)
 {
 	hoso_err ignored;
 	savepoint_exec(h, SP_ROLLBACK, name, &ignored);
+}
+
+/* ---- what recording an event reads ---------------------------------------------------- */
+
+hoso_status db_event_context_get(db *h, const char *tracking_number, db_item *item,
+                                 db_dossier *dossier, db_progress *progress,
+                                 bool *has_progress, hoso_err *err)
+{
+	hoso_status status = HOSO_OK;
+	*has_progress = false;
+	db_lock(h); /* custody slots live on the main connection */
+	sqlite3_stmt *st = db_stmt_slot(h, &h->stmts[CS_EVENT_CONTEXT_],
+		"SELECT i.tracking_number, i.dossier_id, i.role, i.state, i.created_at, "
+		"i.updated_at, i.last_seq, i.last_hash, "
+		"d.id, d.agency_code, d.office_code, d.applicant_phone, d.portal_code, "
+		"d.route_class, d.due_date, d.procedure_code, d.service, d.accepted_at, "
+		"d.accepted_date, p.tracking_number, " PROGRESS_COLS_P " "
+		"FROM items i LEFT JOIN dossiers d ON d.id = i.dossier_id "
+		"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
+		"WHERE i.tracking_number = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, tracking_number);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		/* The item as db_item_get reads it. */
+		memset(item, 0, sizeof(*item));
+		db_col_text(st, 0, item->tracking_number, sizeof(item->tracking_number));
+		item->dossier_id = sqlite3_column_int64(st, 1);
+		db_col_text(st, 2, item->role, sizeof(item->role));
+		db_col_text(st, 3, item->state, sizeof(item->state));
+		item->created_at = sqlite3_column_int64(st, 4);
+		item->updated_at = sqlite3_column_int64(st, 5);
+		item->last_seq = sqlite3_column_int64(st, 6);
+		db_col_hash(st, 7, item->last_hash);
+		if (sqlite3_column_type(st, 8) == SQLITE_NULL) {
+			status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_dossier", NULL,
+			                      "dossier %lld does not exist", (long long)item->dossier_id);
+			goto reset;
+		}
+		/* The dossier's short fields; the long ones (applicant's name, address, documents,
+		 * notes) are left empty: an event does not need them. */
+		dossier->id = sqlite3_column_int64(st, 8);
+		db_col_text(st, 9, dossier->agency_code, sizeof(dossier->agency_code));
+		db_col_text(st, 10, dossier->office_code, sizeof(dossier->office_code));
+		db_col_text(st, 11, dossier->applicant_phone, sizeof(dossier->applicant_phone));
+		db_col_text(st, 12, dossier->portal_code, sizeof(dossier->portal_code));
+		db_col_text(st, 13, dossier->route_class, sizeof(dossier->route_class));
+		db_col_text(st, 14, dossier->due_date, sizeof(dossier->due_date));
+		db_col_text(st, 15, dossier->procedure_code, sizeof(dossier->procedure_code));
+		db_col_text(st, 16, dossier->service, sizeof(dossier->service));
+		dossier->accepted_at = sqlite3_column_int64(st, 17);
+		db_col_text(st, 18, dossier->accepted_date, sizeof(dossier->accepted_date));
+		dossier->applicant_kind[0] = dossier->applicant_name[0] = '\0';
+		dossier->applicant_id_number[0] = dossier->applicant_address[0] = '\0';
+		dossier->applicant_email[0] = dossier->documents[0] = '\0';
+		dossier->payment_method[0] = dossier->notes[0] = '\0';
+		dossier->postage_vnd = dossier->fee_vnd = dossier->created_by = 0;
+		dossier->appointment_slip = false;
+		if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
+			read_progress_at(st, 20, progress);
+			*has_progress = true;
+		}
+	} else if (rc == SQLITE_DONE) {
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", NULL,
+		                      "item %s does not exist", tracking_number);
+	} else {
+		status = db_fail(h, rc, "reading an item, its dossier and progress", err);
+	}
+reset:
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}
+
+hoso_status db_progress_update(db *h, const db_progress *before, const db_progress *p,
+                               hoso_err *err)
+{
+	/* Only when the indexed columns (and the deadlines next_deadline derives from) stay:
+	 * then an UPDATE of the others leaves item_progress_office and _agency alone. */
+	if (strcmp(before->tracking_number, p->tracking_number) != 0 ||
+	    strcmp(before->office_code, p->office_code) != 0 ||
+	    strcmp(before->agency_code, p->agency_code) != 0 ||
+	    strcmp(before->due_date, p->due_date) != 0 ||
+	    strcmp(before->appointment_date, p->appointment_date) != 0 ||
+	    strcmp(before->next_attempt_date, p->next_attempt_date) != 0 ||
+	    strcmp(before->hold_until, p->hold_until) != 0 ||
+	    strcmp(nearest_deadline(before), nearest_deadline(p)) != 0 || p->attempts < 0 ||
+	    p->fee_due_vnd < 0)
+		return db_progress_put(h, p, err);
+	hoso_status status;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt_slot(h, &h->stmts[CS_PROGRESS_LIGHT_],
+		"UPDATE item_progress SET state = ?2, filed_at = ?3, receipt_number = ?4, "
+		"attempts = ?5, custodian = ?6, manifest_id = ?7, fee_due_vnd = ?8, "
+		"result_ready_at = ?9 WHERE tracking_number = ?1", err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	db_bind_text(st, 1, p->tracking_number);
+	db_bind_text(st, 2, p->state);
+	sqlite3_bind_int64(st, 3, p->filed_at);
+	db_bind_text(st, 4, p->receipt_number);
+	sqlite3_bind_int(st, 5, p->attempts);
+	db_bind_text(st, 6, p->custodian);
+	sqlite3_bind_int64(st, 7, p->manifest_id);
+	sqlite3_bind_int64(st, 8, p->fee_due_vnd);
+	sqlite3_bind_int64(st, 9, p->result_ready_at);
+	status = db_step_done(h, st, "saving an item's progress", err);
+	bool missing = status == HOSO_OK && sqlite3_changes(h->conn) == 0;
+	db_stmt_done(st);
+	if (missing) /* the row went away meanwhile: write it whole */
+		status = db_progress_put(h, p, err);
+unlock:
+	db_unlock(h);
+	return status;
 }

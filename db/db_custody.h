@@ -34,6 +34,22 @@ hoso_status db_progress_get(db *db, const char *tracking_number, db_progress *ou
 /* Inserts or replaces an item's progress. */
 hoso_status db_progress_put(db *db, const db_progress *p, hoso_err *err);
 
+/* Saves p over before, the row as db_progress_get or db_event_context_get read it in this
+ * transaction: the same row as db_progress_put(p) gives, written more cheaply when the
+ * office, agency and deadlines did not change. */
+hoso_status db_progress_update(db *db, const db_progress *before, const db_progress *p,
+                               hoso_err *err);
+
+/* What recording an event on an item reads, in one query: the item (as db_item_get), the
+ * fields of its dossier an event uses (id, procedure_code, agency_code, office_code, service,
+ * applicant_phone, portal_code, route_class, accepted_at, accepted_date, due_date; the
+ * others are left empty or 0), and its progress (*has_progress false when it has no row
+ * yet, *progress then untouched). HOSO_NOT_FOUND "unknown_item" when the item does not
+ * exist, "unknown_dossier" when its dossier does not. */
+hoso_status db_event_context_get(db *db, const char *tracking_number, db_item *item,
+                                 db_dossier *dossier, db_progress *progress,
+                                 bool *has_progress, hoso_err *err);
+
 typedef struct db_due_filter {
 	const char *office_code;    /* NULL = any */
 	const char *agency_code;

@@ -200,8 +200,8 @@ hoso_status db_outbox_insert(db *h, const char *kind, const char *target,
 	hoso_status status;
 	db_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_OUTBOX_INSERT,
-		"INSERT INTO outbox (kind, target, payload, next_attempt_at, created_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?4)", err);
+		"INSERT INTO outbox (kind, target, payload, next_attempt_at, created_at, idem_key) "
+		"VALUES (?1, ?2, ?3, ?4, ?4, lower(hex(randomblob(16))))", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;

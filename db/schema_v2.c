@@ -27,9 +27,9 @@ const char *const db_schema_v2[] = {
 	") WITHOUT ROWID;\n", /* its indexes end with tracking_number: due lists need no sort */
 	/* the due lists; db_progress_due() repeats this predicate word for word (custody.c,
 	 * PROGRESS_DUE_WHERE) so that SQLite can use the index */
+	/* next_deadline is '' for items in a final state (db_progress_put). */
 	"CREATE INDEX item_progress_due ON item_progress(next_deadline)\n"
-	"  WHERE next_deadline <> '' AND state NOT IN\n"
-	"  ('DELIVERED', 'RECEIVED', 'RETURNED_TO_AGENCY', 'RETURNED_INCOMPLETE');\n",
+	"  WHERE next_deadline <> '';\n",
 	"CREATE INDEX item_progress_office ON item_progress(office_code, next_deadline);\n",
 	"CREATE INDEX item_progress_agency ON item_progress(agency_code, next_deadline);\n",
 	"CREATE TABLE manifests (\n"

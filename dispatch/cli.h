@@ -17,6 +17,8 @@ int cmd_label(int argc, char **argv);
 int cmd_track(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_agency(int argc, char **argv);  /* outbox_admin.c */
+int cmd_outbox(int argc, char **argv);
 
 /* What a command works with, opened from a configuration. */
 typedef struct cli_env {

@@ -32,7 +32,13 @@ void cfg_defaults(cfg *c)
 	snprintf(c->font_dir, sizeof(c->font_dir), "%s",
 	         is_dir(HOSO_BUILD_FONT_DIR) ? HOSO_BUILD_FONT_DIR : fonts);
 	snprintf(c->holidays, sizeof(c->holidays), "%.1000s/holidays.txt", data);
+	snprintf(c->www_dir, sizeof(c->www_dir), "%.1000s/www", HOSO_INSTALL_DATA_DIR);
+	if (is_dir(HOSO_SOURCE_WWW_DIR))
+		snprintf(c->www_dir, sizeof(c->www_dir), "%s", HOSO_SOURCE_WWW_DIR);
+	c->track_rate = 60;
+	c->track_burst = 30;
 	trk_config_defaults(&c->trk);
+	notify_config_defaults(&c->notify);
 }
 
 static hoso_status parse_uint(const char *v, unsigned long min, unsigned long max,
@@ -150,6 +156,17 @@ static hoso_status set_server(cfg *c, const char *key, const char *value, hoso_e
 		COPY(c->data_dir);
 	if (!strcmp(key, "font_dir"))
 		COPY(c->font_dir);
+	if (!strcmp(key, "www_dir"))
+		COPY(c->www_dir);
+	if (!strcmp(key, "track_rate") || !strcmp(key, "track_burst")) {
+		if (parse_uint(value, !strcmp(key, "track_burst"), 100000000, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "%s must be a whole number from %d to 100000000%s", key,
+			                    !strcmp(key, "track_burst"),
+			                    !strcmp(key, "track_rate") ? " (0 turns the limit off)" : "");
+		*(!strcmp(key, "track_rate") ? &c->track_rate : &c->track_burst) = (unsigned)n;
+		return HOSO_OK;
+	}
 	return hoso_err_set(err, HOSO_INVALID, "unknown_key", key,
 	                    "unknown key \"%s\" in [server]", key);
 }
@@ -200,8 +217,11 @@ hoso_status cfg_set(cfg *c, const char *section, const char *key, const char *va
 		return set_server(c, key, value, err);
 	if (!strcmp(section, "tracking"))
 		return set_tracking(c, key, value, err);
+	if (!strcmp(section, "notify"))
+		return notify_config_set(&c->notify, key, value, err);
 	return hoso_err_set(err, HOSO_INVALID, "unknown_section", section,
-	                    "unknown section [%s]; expected [server] or [tracking]", section);
+	                    "unknown section [%s]; expected [server], [tracking] or [notify]",
+	                    section);
 }
 
 static char *trim(char *s)
@@ -243,10 +263,11 @@ hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
 			}
 			*close = '\0';
 			snprintf(section, sizeof(section), "%s", s + 1);
-			if (strcmp(section, "server") && strcmp(section, "tracking")) {
+			if (strcmp(section, "server") && strcmp(section, "tracking") &&
+			    strcmp(section, "notify")) {
 				st = hoso_err_set(err, HOSO_INVALID, "unknown_section", "config",
-				                  "[%s:%d] unknown section [%s]; expected [server] or "
-				                  "[tracking]", path, lineno, section);
+				                  "[%s:%d] unknown section [%s]; expected [server], "
+				                  "[tracking] or [notify]", path, lineno, section);
 				break;
 			}
 			continue;
@@ -286,6 +307,17 @@ hoso_status cfg_check(const cfg *c, hoso_err *err)
 		return hoso_err_set(err, HOSO_INVALID, "missing_file", "holidays",
 		                    "holidays file %s cannot be read: %s", c->holidays,
 		                    strerror(errno));
+	char js[1100];
+	snprintf(js, sizeof(js), "%s/track.js", c->www_dir);
+	if (access(js, R_OK) != 0)
+		return hoso_err_set(err, HOSO_INVALID, "missing_file", "www_dir",
+		                    "public page file %s cannot be read: %s", js, strerror(errno));
+	if (c->notify.retry_max_ms < c->notify.retry_base_ms)
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", "retry_max_ms",
+		                    "[notify] retry_max_ms must not be below retry_base_ms");
+	if (c->notify.timeout_ms < c->notify.connect_timeout_ms)
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", "timeout_ms",
+		                    "[notify] timeout_ms must not be below connect_timeout_ms");
 	char font[1100];
 	snprintf(font, sizeof(font), "%s/hoso-sans.ttf", c->font_dir);
 	if (access(font, R_OK) != 0)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "hoso.h"
+#include "notify.h"
 #include "trk.h"
 
 typedef struct cfg {
@@ -19,8 +20,12 @@ typedef struct cfg {
 	char data_dir[1024];     /* demo catalogue, holidays */
 	char font_dir[1024];
 	char holidays[1024];
+	char www_dir[1024];      /* public pages' CSS and JavaScript */
+	unsigned track_rate;     /* public lookups a minute per client address; 0 = no limit */
+	unsigned track_burst;    /* lookups a client may save up */
 	int log_level;           /* 0 error .. 3 debug */
 	trk_config trk;
+	notify_config notify;    /* [notify]: the outbox worker */
 } cfg;
 
 /* Fills c with built-in defaults (data and fonts from the build tree when present). */
@@ -30,7 +35,7 @@ void cfg_defaults(cfg *c);
  * callers stop on error. */
 hoso_status cfg_load(cfg *c, const char *path, hoso_err *err);
 
-/* Applies one key of a section ("server", "tracking"); used by the loader and by flags. */
+/* Applies one key of a section ("server", "tracking", "notify"); used by the loader and by flags. */
 hoso_status cfg_set(cfg *c, const char *section, const char *key, const char *value,
                     hoso_err *err);
 

@@ -22,6 +22,25 @@ void http_on_pickup_assign(http_req *req);
 void http_on_pickup_accept(http_req *req);
 void http_on_pickup_fail(http_req *req);
 
+/* outbox_admin.c */
+void http_on_outbox_list(http_req *req);
+void http_on_outbox_retry(http_req *req);
+
+/* routes_track.c: public tracking and complaints */
+void http_on_track_get(http_req *req);
+void http_on_track_unlock(http_req *req);
+void http_on_complaint_file(http_req *req);
+void http_on_complaint_list(http_req *req);
+void http_on_complaint_answer(http_req *req);
+/* Takes one public lookup for the client's address: 0 when allowed, otherwise the seconds
+ * after which to retry (the caller answers 429 with Retry-After). */
+int http_track_admit(http_req *req);
+
+/* page_track.c: the public tracking page, its search box and its static files */
+void http_on_track_page(http_req *req);
+void http_on_track_search(http_req *req);
+void http_on_static(http_req *req);
+
 /* Parses the first {} segment as a positive id; on failure replies 400 and returns false. */
 bool http_param_id(http_req *req, const char *field, int64_t *id);
 

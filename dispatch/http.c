@@ -98,6 +98,19 @@ const char *http_req_token(http_req *req)
 	return NULL;
 }
 
+void http_req_client(http_req *req, char out[64])
+{
+	out[0] = '\0';
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+		          64);
+}
+
 static void set_response(http_req *req, unsigned status, struct MHD_Response *resp,
                          const char *content_type)
 {

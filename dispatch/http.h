@@ -12,6 +12,7 @@
 #include "trk.h"
 
 struct lbl_ctx;
+struct http_limiter;
 
 typedef struct http_server http_server;
 typedef struct http_req http_req;
@@ -22,6 +23,8 @@ typedef struct http_app {
 	struct lbl_ctx *labels;
 	size_t max_body;          /* bytes; larger bodies get 413 without being read whole */
 	bool secure_cookies;      /* add Secure to the session cookie (served over TLS) */
+	struct http_limiter *track_limiter; /* public lookups per client address (NULL: off) */
+	const char *www_dir;      /* the public pages' CSS and JavaScript (dispatch/www) */
 } http_app;
 
 /* Roles allowed on a route, as a bit set; HTTP_PUBLIC needs no login. */
@@ -72,6 +75,8 @@ const char *http_req_query(http_req *req, const char *key);
 const char *http_req_header(http_req *req, const char *name);
 /* The bearer token the request carried (header or cookie), or NULL. */
 const char *http_req_token(http_req *req);
+/* The client's IP address as text into out ("" when unknown). */
+void http_req_client(http_req *req, char out[64]);
 
 /* Parses the body as a JSON object; on failure replies 400 itself and returns NULL. */
 json_t *http_req_json(http_req *req);
@@ -99,6 +104,10 @@ void http_metrics_observe(const char *route, const char *method, unsigned status
                           double seconds);
 /* Counts one accepted dossier. */
 void http_metrics_acceptance(void);
+/* Sets the outbox gauge: rows pending, sent, failed (the outbox worker counts them). */
+void http_metrics_outbox_rows(const int64_t counts[3]);
+/* Counts one delivery try by outcome: 0 sent, 1 to be retried, 2 failed for good. */
+void http_metrics_outbox_try(int outcome);
 /* Prometheus text exposition, malloc'd. */
 char *http_metrics_render(void);
 

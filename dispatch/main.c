@@ -20,6 +20,8 @@ static const char usage[] =
 	"  track     show an item and its timeline as JSON\n"
 	"  verify    recompute every custody chain; exit 0 only when all hold\n"
 	"  backup    write a consistent copy of a live database\n"
+	"  agency webhook set  set an agency's webhook URL (secret read from standard input)\n"
+	"  outbox    list notifications, or send failed ones again (outbox retry)\n"
 	"\n"
 	"Every command takes --db PATH (or a `db =` line in --config FILE) and --help.\n"
 	"Exit status: 0 success, 1 the work failed, 2 bad usage.\n";
@@ -32,7 +34,8 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{"serve", cmd_serve},   {"init", cmd_init},     {"import", cmd_import},
 		{"user", cmd_user},     {"label", cmd_label},   {"track", cmd_track},
-		{"verify", cmd_verify}, {"backup", cmd_backup},
+		{"verify", cmd_verify}, {"backup", cmd_backup}, {"agency", cmd_agency},
+		{"outbox", cmd_outbox},
 	};
 	if (argc < 2) {
 		fputs(usage, stderr);

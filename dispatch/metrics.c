@@ -28,6 +28,9 @@ static unsigned long long buckets[N_BOUNDS + 1];
 static double latency_sum;
 static unsigned long long latency_count;
 static unsigned long long acceptances;
+static bool outbox_known;                   /* the worker has counted the outbox once */
+static long long outbox_rows[3];            /* pending, sent, failed */
+static unsigned long long outbox_tries[3];  /* sent, retry, failed */
 
 void http_metrics_observe(const char *route, const char *method, unsigned status,
                           double seconds)
@@ -59,6 +62,24 @@ void http_metrics_acceptance(void)
 {
 	pthread_mutex_lock(&lock);
 	acceptances++;
+	pthread_mutex_unlock(&lock);
+}
+
+void http_metrics_outbox_rows(const int64_t counts[3])
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 3; i++)
+		outbox_rows[i] = counts[i];
+	outbox_known = true;
+	pthread_mutex_unlock(&lock);
+}
+
+void http_metrics_outbox_try(int outcome)
+{
+	if (outcome < 0 || outcome > 2)
+		return;
+	pthread_mutex_lock(&lock);
+	outbox_tries[outcome]++;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -123,6 +144,20 @@ char *http_metrics_render(void)
 	    "# TYPE hoso_dossiers_accepted_total counter\n"
 	    "hoso_dossiers_accepted_total %llu\n",
 	    acceptances);
+	if (outbox_known)
+		put(&buf, &len, &cap,
+		    "# HELP hoso_outbox_rows Notifications in the outbox, by state.\n"
+		    "# TYPE hoso_outbox_rows gauge\n"
+		    "hoso_outbox_rows{state=\"pending\"} %lld\n"
+		    "hoso_outbox_rows{state=\"sent\"} %lld\n"
+		    "hoso_outbox_rows{state=\"failed\"} %lld\n"
+		    "# HELP hoso_outbox_tries_total Delivery tries since start, by outcome.\n"
+		    "# TYPE hoso_outbox_tries_total counter\n"
+		    "hoso_outbox_tries_total{outcome=\"sent\"} %llu\n"
+		    "hoso_outbox_tries_total{outcome=\"retry\"} %llu\n"
+		    "hoso_outbox_tries_total{outcome=\"failed\"} %llu\n",
+		    outbox_rows[0], outbox_rows[1], outbox_rows[2], outbox_tries[0],
+		    outbox_tries[1], outbox_tries[2]);
 	pthread_mutex_unlock(&lock);
 	return buf;
 }

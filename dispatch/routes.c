@@ -343,5 +343,18 @@ const http_route http_routes[] = {
 	{"POST", "/api/v1/pickups/{}/assign", "pickup_assign", HTTP_CLERK, http_on_pickup_assign},
 	{"POST", "/api/v1/pickups/{}/accept", "pickup_accept", HTTP_COURIER, http_on_pickup_accept},
 	{"POST", "/api/v1/pickups/{}/fail", "pickup_fail", HTTP_COURIER, http_on_pickup_fail},
+	{"GET", "/api/v1/track/{}", "track", HTTP_PUBLIC, http_on_track_get},
+	{"POST", "/api/v1/track/{}", "track_unlock", HTTP_PUBLIC, http_on_track_unlock},
+	{"POST", "/api/v1/track/{}/complaints", "complaint_file", HTTP_PUBLIC,
+	 http_on_complaint_file},
+	{"GET", "/api/v1/complaints", "complaint_list", HTTP_SUPERVISOR | HTTP_ADMIN,
+	 http_on_complaint_list},
+	{"POST", "/api/v1/complaints/{}/answer", "complaint_answer", HTTP_SUPERVISOR,
+	 http_on_complaint_answer},
+	{"GET", "/t", "track_search", HTTP_PUBLIC, http_on_track_search},
+	{"GET", "/t/{}", "track_page", HTTP_PUBLIC, http_on_track_page},
+	{"GET", "/static/{}", "static", HTTP_PUBLIC, http_on_static},
+	{"GET", "/api/v1/outbox", "outbox_list", HTTP_SUPERVISOR | HTTP_ADMIN, http_on_outbox_list},
+	{"POST", "/api/v1/outbox/{}/retry", "outbox_retry", HTTP_ADMIN, http_on_outbox_retry},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -10,18 +10,22 @@
 #include "cli.h"
 #include "http.h"
 #include "log.h"
+#include "outbox.h"
+#include "ratelimit.h"
 
 static const char serve_usage[] =
 	"Usage: hoso serve --db PATH [--listen HOST:PORT] [--config FILE] [--demo]\n"
 	"                  [--base-url URL] [--threads N] [--log-level LEVEL] [--check-config]\n"
 	"\n"
-	"Runs the daemon: the JSON API under /api/v1/, /healthz and /metrics. The SQLite file\n"
-	"is created and migrated on first start. Stops cleanly on SIGTERM or SIGINT.\n"
+	"Runs the daemon: the JSON API under /api/v1/, /healthz and /metrics, and the outbox\n"
+	"worker that sends webhooks, SMS and portal updates ([notify] in the config file). The\n"
+	"SQLite file is created and migrated on first start. Stops cleanly on SIGTERM or SIGINT.\n"
 	"\n"
 	"  --db PATH          SQLite database file (or `db =` in the config file)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0 picks a\n"
 	"                     free port, printed on standard output when ready)\n"
-	"  --config FILE      INI file with [server] and [tracking] sections; flags win\n"
+	"  --config FILE      INI file with [server], [tracking] and [notify] sections;\n"
+	"                     flags win\n"
 	"  --demo             add the demo catalogue (Gia Lai) and demo users where missing;\n"
 	"                     never deletes or overwrites other data\n"
 	"  --base-url URL     public base of the tracking URLs printed in QR codes\n"
@@ -127,9 +131,15 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (!cli_env_open(&env, true))
+	if (outbox_global_init(&err) != HOSO_OK) {
+		cli_fail("%s", err.message);
 		return 1;
+	}
+	outbox_worker *outbox = NULL;
+	http_limiter *limiter = NULL;
 	rc = 1;
+	if (!cli_env_open(&env, true))
+		goto out_env;
 	if (demo && !cli_demo_seed(&env, true))
 		goto out_env;
 	http_app app = {
@@ -137,11 +147,26 @@ int cmd_serve(int argc, char **argv)
 		.labels = env.labels,
 		.max_body = env.conf.max_body,
 		.secure_cookies = env.conf.secure_cookies,
+		.www_dir = env.conf.www_dir,
 	};
+	if (env.conf.track_rate) {
+		limiter = http_limiter_create(env.conf.track_rate, env.conf.track_burst);
+		if (!limiter) {
+			cli_fail("out of memory for the lookup rate limiter");
+			goto out_env;
+		}
+	}
+	app.track_limiter = limiter;
 	http_server *server = NULL;
 	if (http_server_start(&app, env.conf.listen_host, env.conf.listen_port, env.conf.threads,
 	                      &server, &err) != HOSO_OK) {
 		cli_fail("%s", err.message);
+		goto out_env;
+	}
+	env.conf.notify.tz_offset_minutes = env.conf.trk.tz_offset_minutes;
+	if (outbox_start(env.db, &env.conf.notify, &outbox, &err) != HOSO_OK) {
+		cli_fail("%s", err.message);
+		http_server_stop(server);
 		goto out_env;
 	}
 	char url[128];
@@ -157,9 +182,14 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&stop, &sig);
 	log_info("signal %d: stopping; requests in flight finish first", sig);
 	http_server_stop(server);
+	outbox_stop(outbox);       /* before the database closes; results known are written */
+	outbox = NULL;
 	log_info("stopped");
 	rc = 0;
 out_env:
+	outbox_stop(outbox);
+	http_limiter_destroy(limiter);
 	cli_env_close(&env);
+	outbox_global_cleanup();
 	return rc;
 }

@@ -446,6 +446,10 @@ hoso_status trk_dossier_accept_as(trk *t, const trk_actor *actor, const json_t *
 	}
 	if (hook && (st = hook(t, d, hook_ctx, err)) != HOSO_OK)
 		goto out_txn;
+	/* Tell the applicant the number to follow (Circular 17/2017 Art 12). */
+	if ((st = trk_notify(t, "sms", d->applicant_phone, "accepted", &items[0], d, NULL, err)) !=
+	    HOSO_OK)
+		goto out_txn;
 	if ((st = db_commit(t->db, err)) != HOSO_OK)
 		goto out_mem;
 	log_info("dossier %lld accepted by %s at %s: %s%s%s", (long long)d->id, actor->username,

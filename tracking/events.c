@@ -8,8 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "db_custody.h"
 #include "log.h"
 #include "text.h"
+#include "trk_canon.h"
 #include "trk_custody.h"
 #include "trk_internal.h"
 #include "trk_s10.h"
@@ -99,12 +101,17 @@ static hoso_status read_device_time(const json_t *ev, const char *path, int64_t 
 	                    "%s must be a time such as 2026-11-27T14:05:09+07:00", where);
 }
 
+/* SHA-256 of the event's canonical JSON (json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS), built
+ * by trk_json_canonical without a jansson dump). */
 static void event_digest(const json_t *ev, char out[65])
 {
-	char *canon = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+	char local[2048];
+	size_t len = 0;
+	char *canon = trk_json_canonical(ev, local, sizeof(local), &len);
 	uint8_t h[32];
-	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""), canon ? strlen(canon) : 0);
-	free(canon);
+	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""), canon ? len : 0);
+	if (canon != local)
+		free(canon);
 	sodium_bin2hex(out, 65, h, 32);
 }
 
@@ -116,12 +123,17 @@ typedef struct ctx {
 	const char *path;
 	trk_event type;
 	db_item item;
-	db_dossier dossier;
+	db_dossier dossier;          /* the fields events use (db_event_context_get) */
 	db_progress progress;
+	db_progress stored;          /* progress as read, when it has a row (has_progress) */
+	bool has_progress;
 	db_event rec;
 	json_t *data;                /* the event's own fields, stored and hashed */
 	unsigned char *signature;    /* decoded PNG, stored as an attachment */
 	size_t signature_len;
+	/* Kept from one event of a batch to the next: the batch holds the database, so the
+	 * catalogue cannot change under it. */
+	char office_known[16];       /* the last place found in the offices catalogue */
 } ctx;
 
 static hoso_status need_string(ctx *c, const char *key, size_t max, char *buf, size_t size,
@@ -296,8 +308,15 @@ static hoso_status check_place(ctx *c, hoso_err *err)
 			                    "%s must be the dossier's agency %s for a %s event", where,
 			                    c->dossier.agency_code, trk_event_name(c->type));
 	} else {
-		db_office o;
-		if (!trk_valid_office_code(place) || db_office_get(c->t->db, place, &o, NULL) != HOSO_OK)
+		bool known = c->office_known[0] && strcmp(place, c->office_known) == 0;
+		if (!known) {
+			db_office o;
+			known = trk_valid_office_code(place) &&
+			        db_office_get(c->t->db, place, &o, NULL) == HOSO_OK;
+			if (known)
+				text_copy(c->office_known, sizeof(c->office_known), place);
+		}
+		if (!known)
 			return hoso_err_set(err, HOSO_INVALID, "unknown_office", where,
 			                    "%s \"%s\" is not a post office in the catalogue", where, place);
 	}
@@ -328,6 +347,9 @@ static hoso_status apply(ctx *c, hoso_err *err)
 			st = trk_notify(t, "webhook", d->agency_code, "result_collected", &c->item, d,
 			                NULL, err);
 		}
+		if (c->type == TRK_E_OUT)
+			st = trk_notify(t, "sms", d->applicant_phone, "out_for_delivery", &c->item, d,
+			                NULL, err);
 		break;
 	case TRK_E_ARRIVE:
 		snprintf(p->custodian, sizeof(p->custodian), "office:%s", c->rec.place);
@@ -376,6 +398,8 @@ static hoso_status apply(ctx *c, hoso_err *err)
 		p->due_date[0] = p->next_attempt_date[0] = p->hold_until[0] = '\0';
 		p->fee_due_vnd = 0;
 		st = trk_notify(t, "webhook", d->agency_code, "delivered", &c->item, d, NULL, err);
+		if (st == HOSO_OK)
+			st = trk_notify(t, "sms", d->applicant_phone, "delivered", &c->item, d, NULL, err);
 		if (st == HOSO_OK && d->portal_code[0])
 			st = trk_notify(t, "portal", d->portal_code, "portal_status", &c->item, d,
 			                json_pack("{s:i}", "status", 10), err);
@@ -447,17 +471,22 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 	if ((st = trk_s10_parse(input, trk_field_path(where, sizeof(where), c->path, "item"), tn,
 	                        err)))
 		return st;
-	st = db_item_get(c->t->db, tn, &c->item, err);
-	if (st == HOSO_NOT_FOUND)
+	/* The item, its dossier and its progress in one read. */
+	st = db_event_context_get(c->t->db, tn, &c->item, &c->dossier, &c->stored,
+	                          &c->has_progress, err);
+	if (st == HOSO_NOT_FOUND && strcmp(err->code, "unknown_item") == 0)
 		return hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", where,
 		                    "no item has tracking number %s", tn);
-	if (st || (st = db_dossier_get(c->t->db, c->item.dossier_id, &c->dossier, err)))
+	if (st)
 		return st;
 	if (!trk_actor_sees_dossier(c->actor, &c->dossier))
 		return hoso_err_set(err, HOSO_FORBIDDEN, "other_agency", where,
 		                    "item %s belongs to another agency", tn);
-	if ((st = trk_progress_load(c->t, &c->item, &c->dossier, &c->progress, err)) ||
-	    (st = read_device_time(c->ev, c->path, &c->rec.device_time, err)) ||
+	if (c->has_progress)
+		c->progress = c->stored;
+	else if ((st = trk_progress_load(c->t, &c->item, &c->dossier, &c->progress, err)))
+		return st;
+	if ((st = read_device_time(c->ev, c->path, &c->rec.device_time, err)) ||
 	    (st = check_place(c, err)))
 		return st;
 	switch (c->type) {
@@ -488,13 +517,13 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 	c->rec.user_id = c->actor->user_id;
 	snprintf(c->rec.username, sizeof(c->rec.username), "%s", c->actor->username);
 	c->rec.server_time = trk_now_ms();
-	char *data = json_dumps(c->data, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!data || strlen(data) >= sizeof(c->rec.data)) {
+	/* The stored data: the canonical JSON of the fields, straight into the record. */
+	char *data = trk_json_canonical(c->data, c->rec.data, sizeof(c->rec.data), NULL);
+	if (data != c->rec.data) {
 		free(data);
+		c->rec.data[0] = '\0';
 		return hoso_err_set(err, HOSO_INVALID, "too_long", c->path, "the event is too long");
 	}
-	snprintf(c->rec.data, sizeof(c->rec.data), "%s", data);
-	free(data);
 	snprintf(c->rec.request_digest, sizeof(c->rec.request_digest), "%s", digest);
 	if ((st = trk_record_event(c->t, &c->item, &c->rec, err)) != HOSO_OK)
 		return st;
@@ -502,7 +531,11 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 	    (st = db_attachment_put(c->t->db, c->rec.id, "signature", c->signature,
 	                            c->signature_len, err)) != HOSO_OK)
 		return st;
-	return trk_progress_save(c->t, &c->item, &c->progress, err);
+	/* As trk_progress_save, writing only what changed when the item had a row. */
+	if (!c->has_progress)
+		return trk_progress_save(c->t, &c->item, &c->progress, err);
+	snprintf(c->progress.state, sizeof(c->progress.state), "%s", c->item.state);
+	return db_progress_update(c->t->db, &c->stored, &c->progress, err);
 }
 
 static json_t *result_json(const char *id, const char *status, const char *state,
@@ -556,7 +589,14 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 		char path[32] = "";
 		if (!single)
 			snprintf(path, sizeof(path), "events[%zu]", i);
-		memset(c, 0, sizeof(*c));
+		/* Only what an event may read before setting it: the item, dossier, progress and
+		 * record are (re)filled by record_one; the rest of the 14 KB is not cleared. */
+		c->item.state[0] = '\0';
+		c->rec.id[0] = c->rec.state_to[0] = '\0';
+		c->has_progress = false;
+		c->signature = NULL;
+		c->signature_len = 0;
+		c->type = (trk_event)0;
 		c->t = t;
 		c->actor = actor;
 		c->ev = single ? body : json_array_get(list, i);

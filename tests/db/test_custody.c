@@ -37,6 +37,14 @@ static void test_migrations(void)
 	                        "DROP TABLE manifest_items; DROP TABLE manifests; "
 	                        "DROP TABLE item_progress; DROP INDEX dossiers_fee_office; "
 	                        "DROP INDEX dossiers_fee_agency; DROP INDEX dossiers_fee; "
+	                        /* migration 3 (public tracking) */
+	                        "DROP TABLE IF EXISTS track_lockouts; "
+	                        "DROP TABLE IF EXISTS complaints; "
+	                        /* migration 4 (notifications) */
+	                        "DROP TABLE agency_webhooks; DROP INDEX outbox_state_id; "
+	                        "ALTER TABLE outbox DROP COLUMN idem_key; "
+	                        "ALTER TABLE outbox DROP COLUMN claimed_until; "
+	                        "ALTER TABLE outbox DROP COLUMN window_start; "
 	                        "PRAGMA user_version = 1"), SQLITE_OK);
 	CHECK_INT(raw_count(path, "SELECT count(*) FROM sqlite_master WHERE name = 'manifests'"), 0);
 	h = open_ok(path);

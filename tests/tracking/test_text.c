@@ -211,8 +211,34 @@ static void test_speed(void)
 	free(big);
 }
 
+static void check_strip(const char *in, const char *want)
+{
+	char *got = text_strip_marks(in);
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void test_strip_marks(void)
+{
+	check_strip("", "");
+	check_strip("plain ASCII, 1-2 {x}", "plain ASCII, 1-2 {x}");
+	check_strip("Sở Tư pháp tỉnh Đắk Lắk.", "So Tu phap tinh Dak Lak.");
+	check_strip("HỒ SƠ Nguyễn Văn Ầnh: đã nhận!", "HO SO Nguyen Van Anh: da nhan!");
+	check_strip("Ủy ban nhân dân xã Ia Kênh", "Uy ban nhan dan xa Ia Kenh");
+	check_strip("Ho\xcc\x82\xcc\x80" " so", "Ho so");          /* decomposed marks dropped */
+	check_strip("a\xc2\xa0" "b", "a b");                          /* no-break space */
+	check_strip("\xe2\x82\xac 5", "? 5");                     /* euro sign */
+	check_strip("x\xffy", "x?y");                               /* malformed byte */
+	/* every letter of the Vietnamese alphabet in both cases */
+	check_strip("aàáảãạăằắẳẵặâầấẩẫậ AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ eèéẻẽẹêềếểễệ iìíỉĩị "
+	            "oòóỏõọôồốổỗộơờớởỡợ uùúủũụưừứửữự yỳýỷỹỵ đĐ",
+	            "aaaaaaaaaaaaaaaaaa AAAAAAAAAAAAAAAAAA eeeeeeeeeeee iiiiii "
+	            "oooooooooooooooooo uuuuuuuuuuuu yyyyyy dD");
+}
+
 int main(void)
 {
+	test_strip_marks();
 	test_valid();
 	test_length();
 	test_nfc();
