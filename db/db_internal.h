@@ -98,6 +98,17 @@ struct db {
 	atomic_uint reader_hint;  /* spreads threads over the readers */
 };
 
+/* The dossier columns, qualified by the alias d, in the order db_dossier_read_row reads. */
+#define DB_DOSSIER_COLS_D \
+	"d.id, d.procedure_code, d.agency_code, d.office_code, d.service, d.applicant_kind, " \
+	"d.applicant_name, d.applicant_phone, d.applicant_id_number, d.applicant_address, " \
+	"d.applicant_email, d.documents, d.postage_vnd, d.fee_vnd, d.payment_method, " \
+	"d.portal_code, d.notes, d.route_class, d.appointment_slip, d.created_by, " \
+	"d.accepted_at, d.accepted_date, d.due_date"
+
+/* Reads a row selected with DB_DOSSIER_COLS_D (or dossiers.c's DOSSIER_COLS) into d. */
+void db_dossier_read_row(sqlite3_stmt *st, db_dossier *d);
+
 /* Ends what is open at close: commits a group with members, rolls back the rest. */
 void db_txn_close(db *h);
 

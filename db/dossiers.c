@@ -13,7 +13,7 @@
 	"applicant_email, documents, postage_vnd, fee_vnd, payment_method, portal_code, notes, " \
 	"route_class, appointment_slip, created_by, accepted_at, accepted_date, due_date"
 
-static void read_dossier(sqlite3_stmt *st, db_dossier *d)
+void db_dossier_read_row(sqlite3_stmt *st, db_dossier *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(st, 0);
@@ -100,7 +100,7 @@ hoso_status db_dossier_get(db *h, int64_t id, db_dossier *out, hoso_err *err)
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		read_dossier(st, out);
+		db_dossier_read_row(st, out);
 	else if (rc == SQLITE_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_dossier", NULL,
 		                      "dossier %lld does not exist", (long long)id);
@@ -182,7 +182,7 @@ hoso_status db_dossier_list(db *h, const db_dossier_filter *f, db_dossier **out,
 			rows = grown;
 			cap = ncap;
 		}
-		read_dossier(st, &rows[count++]);
+		db_dossier_read_row(st, &rows[count++]);
 	}
 	if (rc != SQLITE_DONE)
 		status = db_fail(h, rc, "listing dossiers", err);

@@ -394,42 +394,6 @@ unlock:
 
 /* ---- fees not yet paid over ----------------------------------------------------------- */
 
-/* The columns and order of dossiers.c's read_dossier (static there; keep both in step). */
-#define FEE_DOSSIER_COLS \
-	"d.id, d.procedure_code, d.agency_code, d.office_code, d.service, d.applicant_kind, " \
-	"d.applicant_name, d.applicant_phone, d.applicant_id_number, d.applicant_address, " \
-	"d.applicant_email, d.documents, d.postage_vnd, d.fee_vnd, d.payment_method, " \
-	"d.portal_code, d.notes, d.route_class, d.appointment_slip, d.created_by, " \
-	"d.accepted_at, d.accepted_date, d.due_date"
-
-static void read_fee_dossier(sqlite3_stmt *st, db_dossier *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->id = sqlite3_column_int64(st, 0);
-	db_col_text(st, 1, d->procedure_code, sizeof(d->procedure_code));
-	db_col_text(st, 2, d->agency_code, sizeof(d->agency_code));
-	db_col_text(st, 3, d->office_code, sizeof(d->office_code));
-	db_col_text(st, 4, d->service, sizeof(d->service));
-	db_col_text(st, 5, d->applicant_kind, sizeof(d->applicant_kind));
-	db_col_text(st, 6, d->applicant_name, sizeof(d->applicant_name));
-	db_col_text(st, 7, d->applicant_phone, sizeof(d->applicant_phone));
-	db_col_text(st, 8, d->applicant_id_number, sizeof(d->applicant_id_number));
-	db_col_text(st, 9, d->applicant_address, sizeof(d->applicant_address));
-	db_col_text(st, 10, d->applicant_email, sizeof(d->applicant_email));
-	db_col_text(st, 11, d->documents, sizeof(d->documents));
-	d->postage_vnd = sqlite3_column_int64(st, 12);
-	d->fee_vnd = sqlite3_column_int64(st, 13);
-	db_col_text(st, 14, d->payment_method, sizeof(d->payment_method));
-	db_col_text(st, 15, d->portal_code, sizeof(d->portal_code));
-	db_col_text(st, 16, d->notes, sizeof(d->notes));
-	db_col_text(st, 17, d->route_class, sizeof(d->route_class));
-	d->appointment_slip = sqlite3_column_int(st, 18) != 0;
-	d->created_by = sqlite3_column_int64(st, 19);
-	d->accepted_at = sqlite3_column_int64(st, 20);
-	db_col_text(st, 21, d->accepted_date, sizeof(d->accepted_date));
-	db_col_text(st, 22, d->due_date, sizeof(d->due_date));
-}
-
 hoso_status db_fees_unpaid(db *h, const char *office_code, const char *agency_code,
                            size_t limit, db_dossier **out, size_t *n, hoso_err *err)
 {
@@ -441,7 +405,7 @@ hoso_status db_fees_unpaid(db *h, const char *office_code, const char *agency_co
 	/* ?1 office ?2 agency ?3 limit */
 	char sql[1024];
 	snprintf(sql, sizeof(sql),
-	         "SELECT " FEE_DOSSIER_COLS " FROM dossiers d "
+	         "SELECT " DB_DOSSIER_COLS_D " FROM dossiers d "
 	         "JOIN items i ON i.dossier_id = d.id AND i.role = 'submission' "
 	         "WHERE d.fee_vnd > 0%s%s AND NOT EXISTS (SELECT 1 FROM manifest_items mi "
 	         "JOIN manifests m ON m.id = mi.manifest_id "
@@ -473,7 +437,7 @@ hoso_status db_fees_unpaid(db *h, const char *office_code, const char *agency_co
 			goto reset;
 		}
 		rows = grown;
-		read_fee_dossier(st, &rows[count++]);
+		db_dossier_read_row(st, &rows[count++]);
 	}
 	if (rc != SQLITE_DONE)
 		status = db_fail(h, rc, what, err);
