@@ -16,28 +16,8 @@
 
 #include "text.h"
 
-#define MAX_FIELDS 16
-
-/* ---- the catalogues' columns -------------------------------------------------------- */
-
-enum ctype {
-	C_TEXT,        /* free text */
-	C_OFFICE,      /* post office code: 5-6 digits */
-	C_AGENCY,      /* agency code 000.00.00.H21 */
-	C_AGENCY_REF,  /* agency code that must be in the catalogue */
-	C_PROCEDURE,   /* procedure code 1.001776 or 2.002621.H56 */
-	C_MONEY,       /* whole dong >= 0, into int64_t */
-	C_DAYS,        /* 0-365, into int */
-	C_COMPONENTS,  /* component list, stored as JSON */
-};
-
-typedef struct column {
-	const char *name;
-	enum ctype type;
-	bool required;     /* the header must have it and the value must not be empty */
-	size_t offset;     /* into the row */
-	size_t size;       /* of the destination buffer (text) */
-} column;
+#include "import_internal.h"
+#include "trk_valid.h"
 
 #define TXT(st, f, req, t) {#f, t, req, offsetof(st, f), sizeof(((st *)0)->f)}
 #define NUM(st, f, req, t) {#f, t, req, offsetof(st, f), 0}
@@ -70,13 +50,6 @@ static const column procedure_cols[] = {
 	TXT(db_procedure, components, false, C_COMPONENTS),
 };
 
-typedef struct catalogue {
-	const char *name;
-	const column *cols;
-	size_t ncols;
-	const char *list; /* for messages */
-} catalogue;
-
 static const catalogue catalogues[] = {
 	{"offices", office_cols, sizeof(office_cols) / sizeof(column),
 	 "code,name,address,district,province,phone"},
@@ -86,187 +59,6 @@ static const catalogue catalogues[] = {
 	 "code,name,agency_code,fee_vnd,days,components"},
 };
 
-/* ---- the import's state ------------------------------------------------------------- */
-
-typedef struct seen_code {
-	char code[16];     /* "" = empty slot; codes are at most 13 bytes once validated */
-	unsigned line;
-} seen_code;
-
-typedef struct imp {
-	db *db;
-	const catalogue *kind;
-	const char *name;
-	hoso_err *err;
-	unsigned flags;                 /* TRK_IMPORT_* */
-	/* reader */
-	const char *p, *end;
-	unsigned line;                  /* physical line the reader is on */
-	unsigned rec_line;              /* where the current record starts */
-	char rec[TRK_IMPORT_MAX_RECORD + MAX_FIELDS + 1];
-	size_t rec_len;
-	size_t field_off[MAX_FIELDS], field_len[MAX_FIELDS], nfields;
-	/* header: catalogue column of each position */
-	size_t col_at[MAX_FIELDS], ncols;
-	size_t code_pos;                /* header position of the code column */
-	/* codes seen in this file */
-	seen_code *seen;
-	size_t seen_cap, seen_n;
-	union {
-		db_office office;
-		db_agency agency;
-		db_procedure procedure;
-	} row;
-} imp;
-
-/* Fails the import: "NAME:LINE: column "COL": message". col < 0: no column; col beyond the
- * header: the column's number. */
-static hoso_status fail(imp *im, hoso_status status, unsigned line, long col, const char *fmt,
-                        ...) __attribute__((format(printf, 5, 6)));
-
-static hoso_status fail(imp *im, hoso_status status, unsigned line, long col, const char *fmt,
-                        ...)
-{
-	char msg[320], where[96] = "";
-	const char *field = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (col >= 0 && (size_t)col < im->ncols) {
-		field = im->kind->cols[im->col_at[col]].name;
-		snprintf(where, sizeof(where), "column \"%s\": ", field);
-	} else if (col >= 0) {
-		snprintf(where, sizeof(where), "column %ld: ", col + 1);
-	}
-	return hoso_err_set(im->err, status, "invalid_csv", field, "%s:%u: %s%s", im->name, line,
-	                    where, msg);
-}
-
-/* Fails on the header: "NAME:LINE: column "COL": message", field COL. */
-static hoso_status header_fail(imp *im, const char *col, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static hoso_status header_fail(imp *im, const char *col, const char *fmt, ...)
-{
-	char msg[320];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return hoso_err_set(im->err, HOSO_INVALID, "invalid_csv", col, "%s:%u: column \"%s\": %s",
-	                    im->name, im->rec_line, col, msg);
-}
-
-/* A short, printable excerpt of an already validated value, for messages. */
-static const char *excerpt(const char *s, char buf[48])
-{
-	text_copy(buf, 48, s);
-	return buf;
-}
-
-/* ---- the reader (RFC 4180) ---------------------------------------------------------- */
-
-static hoso_status put(imp *im, char c)
-{
-	if (im->rec_len >= TRK_IMPORT_MAX_RECORD)
-		return fail(im, HOSO_TOO_LARGE, im->rec_line, (long)im->nfields,
-		            "the record is longer than %u KiB; is a quote left open?",
-		            TRK_IMPORT_MAX_RECORD / 1024);
-	im->rec[im->rec_len++] = c;
-	return HOSO_OK;
-}
-
-/* Consumes a line end at p, if any; true when one was there. */
-static bool eat_eol(imp *im)
-{
-	if (im->p < im->end && im->p[0] == '\n') {
-		im->p++;
-	} else if (im->end - im->p >= 2 && im->p[0] == '\r' && im->p[1] == '\n') {
-		im->p += 2;
-	} else {
-		return false;
-	}
-	im->line++;
-	return true;
-}
-
-/* Reads the next record into rec/field_*. *got false at the end of the data. Blank lines
- * between records are skipped. */
-static hoso_status next_record(imp *im, bool *got)
-{
-	*got = false;
-	while (eat_eol(im))
-		;
-	if (im->p >= im->end)
-		return HOSO_OK;
-	im->rec_line = im->line;
-	im->rec_len = 0;
-	im->nfields = 0;
-	hoso_status st;
-	for (;;) { /* one field per turn */
-		if (im->nfields == MAX_FIELDS)
-			return fail(im, HOSO_INVALID, im->rec_line, -1,
-			            "more than %d fields in one record", MAX_FIELDS);
-		im->field_off[im->nfields] = im->rec_len;
-		bool end_of_record = false;
-		if (im->p < im->end && *im->p == '"') {
-			unsigned opened = im->line;
-			im->p++;
-			for (;;) {
-				if (im->p >= im->end)
-					return fail(im, HOSO_INVALID, im->rec_line, (long)im->nfields,
-					            "unterminated quoted value (the quote opened on line %u "
-					            "is never closed)", opened);
-				char c = *im->p++;
-				if (c == '"') {
-					if (im->p < im->end && *im->p == '"')
-						im->p++; /* a doubled quote stands for one */
-					else
-						break;
-				} else if (c == '\n') {
-					im->line++;
-				}
-				if ((st = put(im, c)) != HOSO_OK)
-					return st;
-			}
-			if (im->p >= im->end || eat_eol(im))
-				end_of_record = true;
-			else if (*im->p == ',')
-				im->p++;
-			else
-				return fail(im, HOSO_INVALID, im->rec_line, (long)im->nfields,
-				            "text after the closing quote; inside a quoted value write a "
-				            "quote twice (\"\")");
-		} else {
-			for (;;) {
-				if (im->p >= im->end || eat_eol(im)) {
-					end_of_record = true;
-					break;
-				}
-				char c = *im->p;
-				if (c == ',') {
-					im->p++;
-					break;
-				}
-				if (c == '"')
-					return fail(im, HOSO_INVALID, im->rec_line, (long)im->nfields,
-					            "a quote inside an unquoted value; put the whole value "
-					            "in quotes and write the inner quote twice (\"\")");
-				if ((st = put(im, c)) != HOSO_OK)
-					return st;
-				im->p++;
-			}
-		}
-		im->field_len[im->nfields] = im->rec_len - im->field_off[im->nfields];
-		im->rec[im->rec_len++] = '\0'; /* room reserved: MAX_FIELDS extra bytes */
-		im->nfields++;
-		if (end_of_record)
-			break;
-	}
-	*got = true;
-	return HOSO_OK;
-}
 
 /* ---- values ------------------------------------------------------------------------- */
 
@@ -281,23 +73,6 @@ static bool digits(const char *s, size_t n)
 		if (!is_digit(s[i]))
 			return false;
 	return true;
-}
-
-/* "000.00.00.H21" */
-static bool agency_code_ok(const char *s)
-{
-	return strlen(s) == 13 && digits(s, 3) && s[3] == '.' && digits(s + 4, 2) &&
-	       s[6] == '.' && digits(s + 7, 2) && s[9] == '.' && s[10] >= 'A' && s[10] <= 'Z' &&
-	       digits(s + 11, 2);
-}
-
-/* "1.001776" or "2.002621.H56" */
-static bool procedure_code_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if ((n != 8 && n != 12) || !is_digit(s[0]) || s[1] != '.' || !digits(s + 2, 6))
-		return false;
-	return n == 8 || (s[8] == '.' && s[9] >= 'A' && s[9] <= 'Z' && digits(s + 10, 2));
 }
 
 /* Trims ASCII blanks in place; returns the start. */
@@ -319,17 +94,17 @@ static hoso_status clean_field(imp *im, size_t i, char **out)
 	const char *raw = im->rec + im->field_off[i];
 	size_t len = im->field_len[i];
 	if (memchr(raw, '\0', len))
-		return fail(im, HOSO_INVALID, im->rec_line, (long)i, "contains a NUL byte");
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i, "contains a NUL byte");
 	if (!text_utf8_valid(raw, len))
-		return fail(im, HOSO_INVALID, im->rec_line, (long)i,
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i,
 		            "is not valid UTF-8; save the file as UTF-8");
 	char *nfc = text_nfc(raw);
 	if (!nfc)
-		return fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
+		return trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
 	char *t = trim(nfc);
 	if (text_has_control(t) || strpbrk(t, "\t\r\n")) {
 		free(nfc);
-		return fail(im, HOSO_INVALID, im->rec_line, (long)i,
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i,
 		            "contains a control character (a line break, tab or other invisible "
 		            "character); remove it");
 	}
@@ -345,7 +120,7 @@ static hoso_status parse_components(imp *im, size_t i, char *s, char *out, size_
 	hoso_status st = HOSO_OK;
 	json_t *arr = json_array();
 	if (!arr)
-		return fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
+		return trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
 	size_t n = 0;
 	for (char *save = NULL, *e = strtok_r(s, ";", &save); e; e = strtok_r(NULL, ";", &save)) {
 		e = trim(e);
@@ -367,33 +142,33 @@ static hoso_status parse_components(imp *im, size_t i, char *s, char *out, size_
 			} else if (strcasecmp(f, "copy") == 0) {
 				form = "copy";
 			} else {
-				st = fail(im, HOSO_INVALID, im->rec_line, (long)i,
+				st = trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i,
 				          "entry %zu: unknown form \"@%s\"; write @original or @copy", n,
-				          excerpt(f, ex));
+				          trk_imp_excerpt(f, ex));
 				goto free_arr;
 			}
 		}
 		e = trim(e);
 		if (!*e) {
-			st = fail(im, HOSO_INVALID, im->rec_line, (long)i,
+			st = trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i,
 			          "entry %zu has no document name", n);
 			goto free_arr;
 		}
 		json_t *o = json_pack("{s:s, s:b, s:s}", "name", e, "required", required,
 		                      "form", form);
 		if (!o || json_array_append_new(arr, o) != 0) {
-			st = fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
+			st = trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
 			goto free_arr;
 		}
 	}
 	char *js = json_dumps(arr, JSON_COMPACT);
 	if (!js) {
-		st = fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
+		st = trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, (long)i, "out of memory");
 		goto free_arr;
 	}
 	size_t jlen = strlen(js);
 	if (jlen >= size)
-		st = fail(im, HOSO_INVALID, im->rec_line, (long)i,
+		st = trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i,
 		          "the list is too long: %zu bytes once stored, the limit is %zu; shorten "
 		          "the document names", jlen, size - 1);
 	else
@@ -430,48 +205,48 @@ static hoso_status store(imp *im, size_t i, char *v)
 	unsigned line = im->rec_line;
 
 	if (c->size && c->type != C_COMPONENTS && len >= c->size)
-		return fail(im, HOSO_INVALID, line, col, "is too long: %zu bytes, the limit is %zu "
+		return trk_imp_fail(im, HOSO_INVALID, line, col, "is too long: %zu bytes, the limit is %zu "
 		            "bytes of UTF-8", len, c->size - 1);
 	switch (c->type) {
 	case C_TEXT:
 		break;
 	case C_OFFICE:
-		if ((len != 5 && len != 6) || !digits(v, len))
-			return fail(im, HOSO_INVALID, line, col, "\"%s\" is not a post office code: "
-			            "write 5 or 6 digits, e.g. 600000", excerpt(v, ex));
+		if (!trk_valid_office_code(v))
+			return trk_imp_fail(im, HOSO_INVALID, line, col, "\"%s\" is not a post office code: "
+			            "write 5 or 6 digits, e.g. 600000", trk_imp_excerpt(v, ex));
 		break;
 	case C_AGENCY:
 	case C_AGENCY_REF:
-		if (!agency_code_ok(v))
-			return fail(im, HOSO_INVALID, line, col, "\"%s\" is not an agency code: write "
-			            "it like 000.00.00.H21", excerpt(v, ex));
+		if (!trk_valid_agency_code(v))
+			return trk_imp_fail(im, HOSO_INVALID, line, col, "\"%s\" is not an agency code: write "
+			            "it like 000.00.00.H21", trk_imp_excerpt(v, ex));
 		if (c->type == C_AGENCY_REF) {
 			db_agency a;
 			hoso_err e;
 			hoso_status st = db_agency_get(im->db, v, &a, &e);
 			if (st == HOSO_NOT_FOUND)
-				return fail(im, HOSO_INVALID, line, col, "agency %s is not in the "
+				return trk_imp_fail(im, HOSO_INVALID, line, col, "agency %s is not in the "
 				            "catalogue; import the agencies first", v);
 			if (st != HOSO_OK)
-				return fail(im, st, line, col, "%s", e.message);
+				return trk_imp_fail(im, st, line, col, "%s", e.message);
 		}
 		break;
 	case C_PROCEDURE:
-		if (!procedure_code_ok(v))
-			return fail(im, HOSO_INVALID, line, col, "\"%s\" is not a procedure code: "
-			            "write it like 1.001776 or 2.002621.H56", excerpt(v, ex));
+		if (!trk_valid_procedure_code(v))
+			return trk_imp_fail(im, HOSO_INVALID, line, col, "\"%s\" is not a procedure code: "
+			            "write it like 1.001776 or 2.002621.H56", trk_imp_excerpt(v, ex));
 		break;
 	case C_MONEY:
 	case C_DAYS: {
 		bool money = c->type == C_MONEY;
 		int64_t n = parse_count(v, money ? INT64_C(999999999999999) : 365);
 		if (n == -2)
-			return fail(im, HOSO_INVALID, line, col, "%s must not be negative", v);
+			return trk_imp_fail(im, HOSO_INVALID, line, col, "%s must not be negative", v);
 		if (n == -1)
-			return fail(im, HOSO_INVALID, line, col, "\"%s\" is not a whole number; write "
-			            "digits only, without separators or units", excerpt(v, ex));
+			return trk_imp_fail(im, HOSO_INVALID, line, col, "\"%s\" is not a whole number; write "
+			            "digits only, without separators or units", trk_imp_excerpt(v, ex));
 		if (n == -3)
-			return fail(im, HOSO_INVALID, line, col, "%s is too large; %s", v,
+			return trk_imp_fail(im, HOSO_INVALID, line, col, "%s is too large; %s", v,
 			            money ? "write the fee in dong" : "the most is 365 working days");
 		if (money)
 			memcpy(dst, &n, sizeof(int64_t));
@@ -505,7 +280,7 @@ static hoso_status remember(imp *im, const char *code, long col)
 		size_t ncap = im->seen_cap ? im->seen_cap * 2 : 1024;
 		seen_code *tab = calloc(ncap, sizeof(*tab));
 		if (!tab)
-			return fail(im, HOSO_INTERNAL, im->rec_line, col, "out of memory");
+			return trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, col, "out of memory");
 		for (size_t k = 0; k < im->seen_cap; k++)
 			if (im->seen[k].code[0])
 				tab[seen_slot(tab, ncap, im->seen[k].code)] = im->seen[k];
@@ -515,7 +290,7 @@ static hoso_status remember(imp *im, const char *code, long col)
 	}
 	seen_code *slot = &im->seen[seen_slot(im->seen, im->seen_cap, code)];
 	if (slot->code[0])
-		return fail(im, HOSO_INVALID, im->rec_line, col, "%s appears twice in this file "
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, col, "%s appears twice in this file "
 		            "(first on line %u)", code, slot->line);
 	text_copy(slot->code, sizeof(slot->code), code);
 	slot->line = im->rec_line;
@@ -528,11 +303,11 @@ static hoso_status remember(imp *im, const char *code, long col)
 static hoso_status read_header(imp *im)
 {
 	bool got;
-	hoso_status st = next_record(im, &got);
+	hoso_status st = trk_imp_next_record(im, &got);
 	if (st != HOSO_OK)
 		return st;
 	if (!got)
-		return fail(im, HOSO_INVALID, 1, -1, "the file is empty; the first line must be the "
+		return trk_imp_fail(im, HOSO_INVALID, 1, -1, "the file is empty; the first line must be the "
 		            "header, e.g. %s", im->kind->list);
 	const catalogue *k = im->kind;
 	size_t matched = 0;
@@ -554,7 +329,7 @@ static hoso_status read_header(imp *im)
 			continue;
 		}
 		if (have[c])
-			return header_fail(im, k->cols[c].name, "appears twice in the header");
+			return trk_imp_header_fail(im, k->cols[c].name, "appears twice in the header");
 		have[c] = true;
 		im->col_at[i] = c;
 		if (c == 0) /* code is column 0 of every catalogue */
@@ -562,18 +337,18 @@ static hoso_status read_header(imp *im)
 		matched++;
 	}
 	if (matched == 0)
-		return fail(im, HOSO_INVALID, im->rec_line, -1, "the first line is not a header; it "
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, -1, "the first line is not a header; it "
 		            "must name the columns, e.g. %s", k->list);
 	if (unknown >= 0) {
 		const char *raw = im->rec + im->field_off[unknown];
 		bool printable = text_utf8_valid(raw, strlen(raw)) && !text_has_control(raw);
 		text_copy(name, sizeof(name), printable ? raw : "?");
-		return header_fail(im, trim(name), "unknown column; the columns of %s are %s",
+		return trk_imp_header_fail(im, trim(name), "unknown column; the columns of %s are %s",
 		                   k->name, k->list);
 	}
 	for (size_t c = 0; c < k->ncols; c++)
 		if (k->cols[c].required && !have[c])
-			return header_fail(im, k->cols[c].name, "missing from the header (the columns "
+			return trk_imp_header_fail(im, k->cols[c].name, "missing from the header (the columns "
 			                   "of %s are %s)", k->name, k->list);
 	im->ncols = im->nfields;
 	return HOSO_OK;
@@ -590,7 +365,7 @@ static hoso_status take_field(imp *im, size_t i)
 	if (*v) {
 		st = store(im, i, v);
 	} else if (c->required) {
-		st = fail(im, HOSO_INVALID, im->rec_line, (long)i, "is empty");
+		st = trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)i, "is empty");
 	} else {
 		char *dst = (char *)&im->row + c->offset;
 		if (c->type == C_MONEY)
@@ -624,17 +399,17 @@ static hoso_status load_existing(imp *im, bool *added)
 		memcpy((char *)&im->row + im->kind->cols[0].offset, code, strlen(code) + 1);
 		return HOSO_OK;
 	}
-	return st == HOSO_OK ? st : fail(im, st, im->rec_line, -1, "%s", e.message);
+	return st == HOSO_OK ? st : trk_imp_fail(im, st, im->rec_line, -1, "%s", e.message);
 }
 
 /* Validates the current record, merges it into the stored row and saves it. */
 static hoso_status import_row(imp *im, bool *added)
 {
 	if (im->nfields < im->ncols)
-		return fail(im, HOSO_INVALID, im->rec_line, (long)im->nfields, "missing: the header "
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)im->nfields, "missing: the header "
 		            "has %zu columns but this record only %zu", im->ncols, im->nfields);
 	if (im->nfields > im->ncols)
-		return fail(im, HOSO_INVALID, im->rec_line, (long)im->ncols, "extra field: the "
+		return trk_imp_fail(im, HOSO_INVALID, im->rec_line, (long)im->ncols, "extra field: the "
 		            "header has %zu columns but this record %zu", im->ncols, im->nfields);
 	memset(&im->row, 0, sizeof(im->row));
 	hoso_status st = take_field(im, im->code_pos);
@@ -661,7 +436,7 @@ static hoso_status import_row(imp *im, bool *added)
 		db_procedure *p = &im->row.procedure;
 		db_agency *a = malloc(sizeof(*a));
 		if (!a)
-			return fail(im, HOSO_INTERNAL, im->rec_line, -1, "out of memory");
+			return trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, -1, "out of memory");
 		char key[sizeof(p->name) + sizeof(a->name) + 4];
 		if (db_agency_get(im->db, p->agency_code, a, NULL) == HOSO_OK)
 			snprintf(key, sizeof(key), "%s | %s", p->name, a->name);
@@ -670,13 +445,13 @@ static hoso_status import_row(imp *im, bool *added)
 		free(a);
 		char *fold = text_fold(key);
 		if (!fold)
-			return fail(im, HOSO_INTERNAL, im->rec_line, -1, "out of memory");
+			return trk_imp_fail(im, HOSO_INTERNAL, im->rec_line, -1, "out of memory");
 		text_copy(p->name_fold, sizeof(p->name_fold), fold);
 		free(fold);
 		st = db_procedure_upsert(im->db, p, &e);
 	}
 	if (st != HOSO_OK)
-		return fail(im, st, im->rec_line, -1, "%s", e.message);
+		return trk_imp_fail(im, st, im->rec_line, -1, "%s", e.message);
 	return HOSO_OK;
 }
 
@@ -729,7 +504,7 @@ hoso_status trk_import_csv_buffer_ex(db *h, const char *kind_name, const char *n
 		goto free_imp;
 	for (;;) {
 		bool got;
-		if ((st = next_record(im, &got)) != HOSO_OK || !got)
+		if ((st = trk_imp_next_record(im, &got)) != HOSO_OK || !got)
 			break;
 		bool added = false;
 		if ((st = import_row(im, &added)) != HOSO_OK)
