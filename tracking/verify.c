@@ -1,4 +1,5 @@
 /* verify.c — `hoso verify`: recomputes every custody chain and names each broken item. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
