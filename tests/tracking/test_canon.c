@@ -170,7 +170,7 @@ static void rnd_event(db_event *ev)
 	fill_text(ev->from_party, sizeof(ev->from_party));
 	fill_text(ev->to_party, sizeof(ev->to_party));
 	fill_text(ev->request_digest, sizeof(ev->request_digest));
-	ev->user_id = rnd(3) ? (int64_t)rnd(100000) : -(int64_t)rnd(5) - (rnd(2) ? INT64_MAX : 0);
+	ev->user_id = rnd(3) ? (int64_t)rnd(100000) : -(int64_t)rnd(5) - (rnd(2) ? INT64_MAX - 5 : 0);
 	ev->server_time = rnd(5) ? 1735700000000LL + rnd(1000000) : INT64_MIN;
 	ev->device_time = rnd(3) ? 0 : 1735700000000LL - rnd(1000000);
 	json_t *d = rnd_json(1, rnd(4) == 0);
