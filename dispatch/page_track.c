@@ -152,9 +152,9 @@ static void item(page *b, const json_t *it)
 	bool result = strcmp(json_string_value(json_object_get(it, "role")), "result") == 0;
 	put(b, "<section class=\"item\" data-tn=\"");
 	esc(b, tn);
-	put(b, "\"><p class=\"tn\">");
+	put(b, "\"><p class=\"role\"><span class=\"tn\">");
 	esc(b, tn);
-	put(b, " · ");
+	put(b, "</span> · ");
 	put(b, result ? tr(b, "Kết quả trả về", "Result to the applicant")
 	              : tr(b, "Hồ sơ gửi đến cơ quan", "Dossier to the agency"));
 	put(b, "</p>\n<h1 class=\"state\">");
