@@ -51,6 +51,8 @@ enum db_stmt_id {
 	ST_PUBLIC_LAST_ = ST_PUBLIC_FIRST_ + 23,
 	ST_OUTBOX_FIRST_, /* db_outbox.h's statements (outbox.c numbers them) */
 	ST_OUTBOX_LAST_ = ST_OUTBOX_FIRST_ + 23,
+	ST_AUDIT_FIRST_, /* db_audit.h's statements (audit.c numbers them) */
+	ST_AUDIT_LAST_ = ST_AUDIT_FIRST_ + 7,
 	ST_COUNT_ /* number of slots */
 };
 
@@ -162,6 +164,7 @@ extern const int db_migration_count;
 extern const char *const db_schema_v2[]; /* schema_v2.c */
 extern const char *const db_schema_v3[]; /* schema_v3.c: public tracking, complaints */
 extern const char *const db_schema_v4[]; /* schema_v4.c: notifications */
+extern const char *const db_schema_v5[]; /* schema_v5.c: failed logins (lockout) */
 
 /* Applies pending migrations in one transaction. */
 hoso_status db_migrate(db *h, hoso_err *err);

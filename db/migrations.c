@@ -155,6 +155,7 @@ const char *const *const db_migrations[] = {
 	db_schema_v2,
 	db_schema_v3,
 	db_schema_v4,
+	db_schema_v5,
 };
 
 const int db_migration_count = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -26,6 +26,10 @@ bool cli_env_open(cli_env *env, bool with_labels)
 {
 	hoso_err err;
 	hoso_err_clear(&err);
+	char who[96];
+	const char *name = getenv("USER");
+	snprintf(who, sizeof(who), "cli uid %u (%.60s)", (unsigned)getuid(), name ? name : "?");
+	trk_set_operator(who); /* audit rows of operator commands name who ran them */
 	if (!env->conf.db_path[0]) {
 		cli_fail("no database: give --db PATH");
 		return false;

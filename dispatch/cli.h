@@ -19,6 +19,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_agency(int argc, char **argv);  /* outbox_admin.c */
 int cmd_outbox(int argc, char **argv);
+int cmd_routes(int argc, char **argv);  /* security.c */
 
 /* What a command works with, opened from a configuration. */
 typedef struct cli_env {

@@ -37,6 +37,8 @@ void cfg_defaults(cfg *c)
 		snprintf(c->www_dir, sizeof(c->www_dir), "%s", HOSO_SOURCE_WWW_DIR);
 	c->track_rate = 60;
 	c->track_burst = 30;
+	c->login_rate = 2;
+	c->login_burst = 20;
 	trk_config_defaults(&c->trk);
 	notify_config_defaults(&c->notify);
 }
@@ -167,6 +169,15 @@ static hoso_status set_server(cfg *c, const char *key, const char *value, hoso_e
 		*(!strcmp(key, "track_rate") ? &c->track_rate : &c->track_burst) = (unsigned)n;
 		return HOSO_OK;
 	}
+	if (!strcmp(key, "login_rate") || !strcmp(key, "login_burst")) {
+		bool burst = !strcmp(key, "login_burst");
+		if (parse_uint(value, burst, 100000000, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "%s must be a whole number from %d to 100000000%s", key,
+			                    burst, burst ? "" : " (0 turns the limit off)");
+		*(burst ? &c->login_burst : &c->login_rate) = (unsigned)n;
+		return HOSO_OK;
+	}
 	return hoso_err_set(err, HOSO_INVALID, "unknown_key", key,
 	                    "unknown key \"%s\" in [server]", key);
 }
@@ -234,20 +245,39 @@ static char *trim(char *s)
 	return s;
 }
 
-hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
+/* The next line of data[*pos..len) into line[4096] as fgets() would cut it: up to and with
+ * '\n', at most 4095 bytes. *at_end is true when the data ran out before either (feof()). */
+static bool next_line(const char *data, size_t len, size_t *pos, char line[4096],
+                      bool *at_end)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return hoso_err_set(err, HOSO_INVALID, "config_unreadable", "config",
-		                    "[%s] cannot be read: %s", path, strerror(errno));
+	if (*pos >= len)
+		return false;
+	size_t n = 0;
+	while (n < 4095 && *pos + n < len) {
+		n++;
+		if (data[*pos + n - 1] == '\n')
+			break;
+	}
+	memcpy(line, data + *pos, n);
+	line[n] = '\0';
+	*at_end = n < 4095 && data[*pos + n - 1] != '\n';
+	*pos += n;
+	return true;
+}
+
+hoso_status cfg_load_buffer(cfg *c, const char *name, const char *data, size_t len,
+                            hoso_err *err)
+{
 	char line[4096], section[64] = "";
 	int lineno = 0;
+	size_t pos = 0;
+	bool at_end = false;
 	hoso_status st = HOSO_OK;
-	while (fgets(line, sizeof(line), f)) {
+	while (next_line(data, len, &pos, line, &at_end)) {
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
+		if (!strchr(line, '\n') && !at_end) {
 			st = hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
-			                  "[%s:%d] line is longer than 4095 bytes", path, lineno);
+			                  "[%s:%d] line is longer than 4095 bytes", name, lineno);
 			break;
 		}
 		char *s = trim(line);
@@ -258,7 +288,7 @@ hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
 			if (!close || close[1] != '\0' || close == s + 1 ||
 			    (size_t)(close - s - 1) >= sizeof(section)) {
 				st = hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
-				                  "[%s:%d] expected [section]", path, lineno);
+				                  "[%s:%d] expected [section]", name, lineno);
 				break;
 			}
 			*close = '\0';
@@ -267,7 +297,7 @@ hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
 			    strcmp(section, "notify")) {
 				st = hoso_err_set(err, HOSO_INVALID, "unknown_section", "config",
 				                  "[%s:%d] unknown section [%s]; expected [server], "
-				                  "[tracking] or [notify]", path, lineno, section);
+				                  "[tracking] or [notify]", name, lineno, section);
 				break;
 			}
 			continue;
@@ -275,7 +305,7 @@ hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
 		char *eq = strchr(s, '=');
 		if (!eq) {
 			st = hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
-			                  "[%s:%d] expected key = value", path, lineno);
+			                  "[%s:%d] expected key = value", name, lineno);
 			break;
 		}
 		*eq = '\0';
@@ -287,11 +317,51 @@ hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
 		hoso_err e;
 		hoso_err_clear(&e);
 		if ((st = cfg_set(c, section, key, value, &e)) != HOSO_OK) {
-			hoso_err_set(err, st, e.code, "config", "[%s:%d] %s", path, lineno, e.message);
+			hoso_err_set(err, st, e.code, "config", "[%s:%d] %s", name, lineno, e.message);
 			break;
 		}
 	}
+	return st;
+}
+
+/* A configuration file is a few hundred bytes; this bounds a mistaken path (/dev/zero). */
+#define CFG_MAX_FILE (16u * 1024u * 1024u)
+
+hoso_status cfg_load(cfg *c, const char *path, hoso_err *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return hoso_err_set(err, HOSO_INVALID, "config_unreadable", "config",
+		                    "[%s] cannot be read: %s", path, strerror(errno));
+	char *data = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CFG_MAX_FILE) {
+				free(data);
+				fclose(f);
+				return hoso_err_set(err, HOSO_INVALID, "bad_line", "config",
+				                    "[%s] is larger than %u bytes", path, CFG_MAX_FILE);
+			}
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *p = realloc(data, ncap);
+			if (!p) {
+				free(data);
+				fclose(f);
+				return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", "config",
+				                    "[%s] out of memory", path);
+			}
+			data = p;
+			cap = ncap;
+		}
+		size_t n = fread(data + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;   /* end of file, or a read error, which ends the file as fgets() did */
+	}
 	fclose(f);
+	hoso_status st = cfg_load_buffer(c, path, data, len, err);
+	free(data);
 	return st;
 }
 

@@ -23,6 +23,8 @@ typedef struct cfg {
 	char www_dir[1024];      /* public pages' CSS and JavaScript */
 	unsigned track_rate;     /* public lookups a minute per client address; 0 = no limit */
 	unsigned track_burst;    /* lookups a client may save up */
+	unsigned login_rate;     /* failed logins a minute per client address; 0 = no limit */
+	unsigned login_burst;    /* failed logins a client may make in a row */
 	int log_level;           /* 0 error .. 3 debug */
 	trk_config trk;
 	notify_config notify;    /* [notify]: the outbox worker */
@@ -34,6 +36,10 @@ void cfg_defaults(cfg *c);
 /* Applies an INI file. Errors say "[FILE:LINE] what is wrong" and leave c partly applied:
  * callers stop on error. */
 hoso_status cfg_load(cfg *c, const char *path, hoso_err *err);
+
+/* Same, from data[0..len) (need not be NUL-terminated); name stands for the file in messages. */
+hoso_status cfg_load_buffer(cfg *c, const char *name, const char *data, size_t len,
+                            hoso_err *err);
 
 /* Applies one key of a section ("server", "tracking", "notify"); used by the loader and by flags. */
 hoso_status cfg_set(cfg *c, const char *section, const char *key, const char *value,

@@ -41,6 +41,16 @@ void http_on_track_page(http_req *req);
 void http_on_track_search(http_req *req);
 void http_on_static(http_req *req);
 
+/* security.c: failed logins per client address, the audit trail */
+/* False (answered 429) when the client address has used up its failed logins. */
+bool http_login_admit(http_req *req);
+/* Answers a failed login: 429 when the username is locked; counts wrong passwords against
+ * the client address. */
+void http_login_failed(http_req *req, const hoso_err *err, int retry_after);
+/* Audits a refused write (called once the answer is queued; never fails the request). */
+void http_audit_refused(http_req *req, const char *route, unsigned status, const char *code);
+void http_on_audit_list(http_req *req);
+
 /* Parses the first {} segment as a positive id; on failure replies 400 and returns false. */
 bool http_param_id(http_req *req, const char *field, int64_t *id);
 

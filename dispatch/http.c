@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handlers.h"
 #include "log.h"
 
 #define MAX_PARAMS 4
@@ -20,10 +22,16 @@ struct http_server {
 	struct MHD_Daemon *mhd;
 	http_app *app;
 	uint16_t port;
+	atomic_uint in_flight; /* requests begun and not yet answered in full (or dropped) */
+	atomic_bool stopping;  /* answers say Connection: close */
 };
+
+/* How long a stop waits for the requests in flight to be answered. */
+#define STOP_DRAIN_SECONDS 10
 
 struct http_req {
 	struct MHD_Connection *conn;
+	http_server *srv;
 	http_app *app;
 	const http_route *route;
 	char method[16];
@@ -42,6 +50,7 @@ struct http_req {
 	size_t n_extra;
 	bool queued;
 	char token[80];
+	char err_code[40];        /* the error answer's code, for the audit of refused writes */
 };
 
 unsigned http_status_of(hoso_status st)
@@ -155,6 +164,11 @@ void http_reply_bytes(http_req *req, unsigned status, const char *content_type,
 
 void http_reply_json(http_req *req, unsigned status, json_t *body)
 {
+	if (status >= 400) {
+		const char *code = json_string_value(json_object_get(json_object_get(body, "error"),
+		                                                     "code"));
+		snprintf(req->err_code, sizeof(req->err_code), "%s", code ? code : "");
+	}
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	if (!text) {
@@ -308,6 +322,9 @@ static enum MHD_Result queue(http_req *req)
 	if (!req->response)
 		http_reply_fail(req, HOSO_INTERNAL, NULL, NULL, "the handler gave no answer");
 	req->queued = true;
+	if (atomic_load(&req->srv->stopping) &&
+	    !MHD_get_response_header(req->response, MHD_HTTP_HEADER_CONNECTION))
+		MHD_add_response_header(req->response, MHD_HTTP_HEADER_CONNECTION, "close");
 	return MHD_queue_response(req->conn, req->status, req->response);
 }
 
@@ -315,14 +332,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls)
 {
-	http_app *app = cls;
+	http_server *srv = cls;
+	http_app *app = srv->app;
 	http_req *req = *con_cls;
 	if (!req) {
 		/* First call: headers only. Answer later, so that keep-alive survives. */
 		req = calloc(1, sizeof(*req));
 		if (!req)
 			return MHD_NO;
+		atomic_fetch_add(&srv->in_flight, 1); /* until on_completed */
 		req->conn = conn;
+		req->srv = srv;
 		req->app = app;
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		snprintf(req->method, sizeof(req->method), "%s", method);
@@ -376,7 +396,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	http_server *srv = cls;
 	(void)conn;
 	(void)toe;
 	http_req *req = *con_cls;
@@ -389,6 +409,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (req->queued)
 		http_metrics_observe(req->route ? req->route->name : "other", req->method,
 		                     req->status, secs);
+	/* the answer is out: audit a refused write in a transaction of its own */
+	if (req->queued && req->status >= 400 && req->status < 500 &&
+	    strcmp(req->method, "POST") == 0)
+		http_audit_refused(req, req->route ? req->route->name : NULL, req->status,
+		                   req->err_code);
 	if (req->response)
 		MHD_destroy_response(req->response);
 	for (size_t i = 0; i < req->n_params; i++)
@@ -400,8 +425,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(req->body);
 	free(req);
 	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
@@ -432,11 +459,11 @@ hoso_status http_server_start(http_app *app, const char *host, uint16_t port, un
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	s->mhd = MHD_start_daemon(
-		flags, port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+		flags, port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)2000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER,
 		on_mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!s->mhd) {
 		free(s);
@@ -459,11 +486,20 @@ void http_server_stop(http_server *s)
 {
 	if (!s)
 		return;
-	/* Stop accepting first; MHD_stop_daemon then joins the workers, which finish the
-	 * request each is handling. */
+	/* Stop accepting first. Then let the workers send every answer already begun:
+	 * MHD_stop_daemon closes connections whatever their state, so a request whose use case
+	 * had committed could lose its answer (the client would retry what was done). Answers
+	 * from now on close their connection, so keep-alive clients go away; a client that
+	 * stalls mid-request is given STOP_DRAIN_SECONDS. */
+	atomic_store(&s->stopping, true);
 	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	for (unsigned i = 0; i < STOP_DRAIN_SECONDS * 200 && atomic_load(&s->in_flight) > 0; i++)
+		nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
+	if (atomic_load(&s->in_flight) > 0)
+		log_warn("stopping with %u request(s) unanswered after %d s",
+		         atomic_load(&s->in_flight), STOP_DRAIN_SECONDS);
 	MHD_stop_daemon(s->mhd);
 	free(s);
 }

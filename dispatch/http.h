@@ -24,6 +24,7 @@ typedef struct http_app {
 	size_t max_body;          /* bytes; larger bodies get 413 without being read whole */
 	bool secure_cookies;      /* add Secure to the session cookie (served over TLS) */
 	struct http_limiter *track_limiter; /* public lookups per client address (NULL: off) */
+	struct http_limiter *login_limiter; /* failed logins per client address (NULL: off) */
 	const char *www_dir;      /* the public pages' CSS and JavaScript (dispatch/www) */
 } http_app;
 

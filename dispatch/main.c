@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 		{"serve", cmd_serve},   {"init", cmd_init},     {"import", cmd_import},
 		{"user", cmd_user},     {"label", cmd_label},   {"track", cmd_track},
 		{"verify", cmd_verify}, {"backup", cmd_backup}, {"agency", cmd_agency},
-		{"outbox", cmd_outbox},
+		{"outbox", cmd_outbox}, {"routes", cmd_routes}, /* routes: not listed, see README */
 	};
 	if (argc < 2) {
 		fputs(usage, stderr);

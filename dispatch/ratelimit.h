@@ -20,4 +20,7 @@ void http_limiter_destroy(http_limiter *l);
  * false with *retry_after the whole seconds until the next token. A NULL limiter allows. */
 bool http_limiter_take(http_limiter *l, const char *client, int64_t now_ms, int *retry_after);
 
+/* Like http_limiter_take, but only tells whether a token is there, taking none. */
+bool http_limiter_peek(http_limiter *l, const char *client, int64_t now_ms, int *retry_after);
+
 #endif

@@ -57,12 +57,19 @@ static void on_login(http_req *req)
 	}
 	hoso_err err;
 	hoso_err_clear(&err);
-	char token[65];
+	char token[65], client[64];
 	trk_actor actor;
-	hoso_status st = trk_login(http_req_app(req)->trk, user, pass, token, &actor, &err);
+	int retry = 0;
+	if (!http_login_admit(req)) {
+		json_decref(body);
+		return;
+	}
+	http_req_client(req, client);
+	hoso_status st = trk_login_from(http_req_app(req)->trk, user, pass, client, token, &actor,
+	                                &retry, &err);
 	json_decref(body);
 	if (st != HOSO_OK) {
-		http_reply_error(req, &err);
+		http_login_failed(req, &err, retry);
 		return;
 	}
 	char cookie[200];
@@ -356,5 +363,6 @@ const http_route http_routes[] = {
 	{"GET", "/static/{}", "static", HTTP_PUBLIC, http_on_static},
 	{"GET", "/api/v1/outbox", "outbox_list", HTTP_SUPERVISOR | HTTP_ADMIN, http_on_outbox_list},
 	{"POST", "/api/v1/outbox/{}/retry", "outbox_retry", HTTP_ADMIN, http_on_outbox_retry},
+	{"GET", "/api/v1/audit", "audit_list", HTTP_SUPERVISOR | HTTP_ADMIN, http_on_audit_list},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -219,7 +219,22 @@ static bucket *find(http_limiter *l, const char *client, size_t first, int64_t n
 	return victim;
 }
 
+/* Brings the client's bucket up to date and takes a token from it when take is set. */
+static bool bucket_use(http_limiter *l, const char *client, int64_t now_ms, int *retry_after,
+                       bool take);
+
 bool http_limiter_take(http_limiter *l, const char *client, int64_t now_ms, int *retry_after)
+{
+	return bucket_use(l, client, now_ms, retry_after, true);
+}
+
+bool http_limiter_peek(http_limiter *l, const char *client, int64_t now_ms, int *retry_after)
+{
+	return bucket_use(l, client, now_ms, retry_after, false);
+}
+
+static bool bucket_use(http_limiter *l, const char *client, int64_t now_ms, int *retry_after,
+                       bool take)
 {
 	*retry_after = 0;
 	if (!l)
@@ -238,7 +253,7 @@ bool http_limiter_take(http_limiter *l, const char *client, int64_t now_ms, int 
 		b->last_ms = now_ms;
 	}
 	bool ok = b->tokens >= 1.0;
-	if (ok)
+	if (ok && take)
 		b->tokens -= 1.0;
 	else
 		*retry_after = (int)((1.0 - b->tokens) / l->per_ms / 1000.0) + 1;

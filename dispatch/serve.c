@@ -136,12 +136,13 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	outbox_worker *outbox = NULL;
-	http_limiter *limiter = NULL;
+	http_limiter *limiter = NULL, *login_limiter = NULL;
 	rc = 1;
 	if (!cli_env_open(&env, true))
 		goto out_env;
 	if (demo && !cli_demo_seed(&env, true))
 		goto out_env;
+	trk_set_operator(""); /* from here on, audit rows name the API's users */
 	http_app app = {
 		.trk = env.trk,
 		.labels = env.labels,
@@ -157,6 +158,14 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	app.track_limiter = limiter;
+	if (env.conf.login_rate) {
+		login_limiter = http_limiter_create(env.conf.login_rate, env.conf.login_burst);
+		if (!login_limiter) {
+			cli_fail("out of memory for the login rate limiter");
+			goto out_env;
+		}
+	}
+	app.login_limiter = login_limiter;
 	http_server *server = NULL;
 	if (http_server_start(&app, env.conf.listen_host, env.conf.listen_port, env.conf.threads,
 	                      &server, &err) != HOSO_OK) {
@@ -189,6 +198,7 @@ int cmd_serve(int argc, char **argv)
 out_env:
 	outbox_stop(outbox);
 	http_limiter_destroy(limiter);
+	http_limiter_destroy(login_limiter);
 	cli_env_close(&env);
 	outbox_global_cleanup();
 	return rc;

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(build-essential meson ninja-build pkg-config clang
+# libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes (fuzz/run.sh); clang only
+# recommends it, and recommends are not installed here.
+PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
       libsqlite3-dev sqlite3 libcurl4-openssl-dev libqrencode-dev libhpdf-dev
       libmicrohttpd-dev libjansson-dev libsodium-dev libzint-dev
       fonts-dejavu-core python3 python3-fonttools

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up on Debian 12 and runs every test: the unit, API and document tests
 # on a normal build, then all of them again under AddressSanitizer + UndefinedBehavior-
-# Sanitizer (LeakSanitizer included), which fails on any leak or undefined behaviour.
+# Sanitizer (LeakSanitizer included), which fails on any leak or undefined behaviour, then
+# every fuzz target for FUZZ_SECONDS (default 20) each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -34,6 +35,13 @@ if [ "${HOSO_SKIP_SANITIZERS:-0}" != 1 ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   run_suite build-asan "ASan+UBSan build"
+fi
+
+# Third stage: each libFuzzer target for a bounded time from its committed corpus
+# (build-fuzz, clang; fuzz/run.sh). HOSO_SKIP_FUZZ=1 skips it.
+if [ "${HOSO_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing: fuzz/run.sh, ${FUZZ_SECONDS:-20}s a target"
+  if FUZZ_SECONDS=${FUZZ_SECONDS:-20} ./fuzz/run.sh; then :; else status=1; fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -18,7 +18,8 @@ on the printed page. This script:
      and fills small holes in the cmap with .notdef (fewer segments: libharu is faster);
   3. keeps the tables libharu needs to load and re-embed a TrueType font (head hhea maxp
      OS/2 cmap with a (3,1) format 4 subtable, hmtx loca glyf name post, and cvt fpgm prep,
-     which are left empty: hinting is dropped, printed labels do not need it) and checks them.
+     which are stubs of one no-op instruction: hinting is dropped, printed labels do not
+     need it) and checks them.
 
 Uses only fontTools (Debian python3-fonttools). Run with /usr/bin/python3.
 """
@@ -106,13 +107,18 @@ def decompose_composites(font):
 
 
 def add_stub_hinting_tables(font):
-    """libharu 2.3.0 refuses to embed a font without cvt, fpgm and prep: add empty ones."""
+    """libharu 2.3.0 refuses to embed a font without cvt, fpgm and prep: add stub ones.
+
+    Each program is one SVTCA[x-axis] (0x01), which sets the default state: a no-op. It must
+    not be empty: libharu re-embeds prep last, and when the subset before it ends exactly on
+    its 4096-byte stream buffer, seeking to an empty table there fails (HPDF_INVALID_OBJECT
+    on save, and a leak) -- found by fuzz_labels, see fuzz/regressions/fuzz_labels/."""
     from fontTools.ttLib import newTable
     for tag in ("fpgm", "prep"):
         if tag not in font:
             table = newTable(tag)
             table.program = ttProgram.Program()
-            table.program.fromBytecode(b"")
+            table.program.fromBytecode(b"\x01")
             font[tag] = table
     if "cvt " not in font:
         table = newTable("cvt ")

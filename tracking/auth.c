@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "db_audit.h"
 #include "log.h"
 #include "text.h"
 #include "trk_internal.h"
@@ -17,6 +19,25 @@
 #define PW_MAX 256
 
 static const char *const roles[] = {"clerk", "courier", "agency", "supervisor", "admin", NULL};
+
+/* Passwords too common to accept whatever their length (compared ignoring ASCII case). */
+static const char *const common_passwords[] = {
+	"password123", "password1234", "password12345", "passw0rd123", "1234567890",
+	"12345678910", "0123456789", "0987654321", "1111111111", "0000000000", "1234512345",
+	"123456789a", "a123456789", "abc1234567", "abcd123456", "qwertyuiop", "qwerty1234",
+	"qwerty123456", "1q2w3e4r5t", "1qaz2wsx3edc", "asdfghjkl1", "iloveyou12", "matkhau123",
+	"matkhau1234", "matkhau@123", "matkhaumoi", "anhyeuem123", "admin12345", "admin@1234",
+	"administrator", "welcome123", "letmein123", "changeme123", "hoso123456", "vnpost123",
+	"buudien123", "123456789@", "12345678@abc", NULL,
+};
+
+static bool common_password(const char *pw)
+{
+	for (size_t i = 0; common_passwords[i]; i++)
+		if (strcasecmp(pw, common_passwords[i]) == 0)
+			return true;
+	return false;
+}
 
 static bool valid_username(const char *u)
 {
@@ -55,6 +76,10 @@ hoso_status trk_user_add(trk *t, const char *username, const char *password, con
 	if (pwlen < PW_MIN || pwlen > PW_MAX || !text_utf8_valid(password, pwlen))
 		return hoso_err_set(err, HOSO_INVALID, "weak_password", "password",
 		                    "password must be %d to %d bytes of UTF-8 text", PW_MIN, PW_MAX);
+	if (common_password(password))
+		return hoso_err_set(err, HOSO_INVALID, "common_password", "password",
+		                    "this password is one of the most common ones and is guessed "
+		                    "first: choose another");
 	if (!valid_role(role))
 		return hoso_err_set(err, HOSO_INVALID, "invalid_role", "role",
 		                    "role must be clerk, courier, agency, supervisor or admin");
@@ -97,7 +122,12 @@ hoso_status trk_user_add(trk *t, const char *username, const char *password, con
 	hoso_status st = db_begin(t->db, err);
 	if (st != HOSO_OK)
 		return st;
-	if ((st = db_user_insert(t->db, &u, err)) == HOSO_OK)
+	if ((st = db_user_insert(t->db, &u, err)) == HOSO_OK &&
+	    (st = trk_audit_write(t->db, 0, "user_add",
+	                          json_pack("{s:s, s:I, s:s, s:s, s:s}", "username", u.username,
+	                                    "new_user_id", (json_int_t)u.id, "role", u.role,
+	                                    "agency_code", u.agency_code, "office_code",
+	                                    u.office_code), err)) == HOSO_OK)
 		st = db_commit(t->db, err);
 	else
 		db_rollback(t->db);
@@ -143,10 +173,85 @@ static bool token_hash(const char *token, uint8_t out[32])
 	return true;
 }
 
-hoso_status trk_login(trk *t, const char *username, const char *password, char token[65],
-                      trk_actor *actor, hoso_err *err)
+/* The key failures are counted under: the username when it could exist, else one shared
+ * key (such names never log in, and their text may not be fit to store). */
+static const char *lock_key(const char *username)
+{
+	return username && valid_username(username) ? username : "(invalid)";
+}
+
+/* Audits a login outcome in the open transaction. */
+static hoso_status audit_login(trk *t, int64_t user_id, const char *action, const char *key,
+                               const char *client, json_int_t n, hoso_err *err)
+{
+	json_t *d = json_pack("{s:s, s:s}", "username", key, "client", client);
+	if (d && n > 0)
+		json_object_set_new(d, "failures", json_integer(n));
+	return trk_audit_write(t->db, user_id, action, d, err);
+}
+
+/* Seconds the username stays locked (0: not locked). */
+static int locked_for(trk *t, const char *key, int64_t now)
+{
+	int64_t nth = 0;
+	if (db_login_failure_nth(t->db, key, now - TRK_LOGIN_WINDOW_MS, TRK_LOGIN_MAX_FAILURES,
+	                         &nth, NULL) != HOSO_OK || nth == 0)
+		return 0;
+	int64_t left = nth + TRK_LOGIN_WINDOW_MS - now;
+	return left > 0 ? (int)((left + 999) / 1000) : 0;
+}
+
+/* Records a wrong password (and the lockout it may start) in one transaction. */
+static void record_failure(trk *t, const db_user *u, const char *key, const char *client,
+                           int64_t now)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	int64_t uid = u ? u->id : 0, nth = 0;
+	hoso_status st = db_begin(t->db, &err);
+	if (st != HOSO_OK)
+		goto fail;
+	if ((st = db_login_failure_add(t->db, key, client, now, now - TRK_LOGIN_WINDOW_MS,
+	                               &err)) == HOSO_OK &&
+	    (st = audit_login(t, uid, "login_failed", key, client, 0, &err)) == HOSO_OK &&
+	    (st = db_login_failure_nth(t->db, key, now - TRK_LOGIN_WINDOW_MS,
+	                               TRK_LOGIN_MAX_FAILURES, &nth, &err)) == HOSO_OK &&
+	    nth != 0) {
+		log_warn("login: username \"%s\" locked for %d minutes after %d failures", key,
+		         TRK_LOGIN_WINDOW_MS / 60000, TRK_LOGIN_MAX_FAILURES);
+		st = audit_login(t, uid, "login_lockout", key, client, TRK_LOGIN_MAX_FAILURES,
+		                 &err);
+	}
+	if (st != HOSO_OK) {
+		db_rollback(t->db);
+		goto fail;
+	}
+	if ((st = db_commit(t->db, &err)) == HOSO_OK)
+		return;
+fail:
+	log_error("login: cannot record a failed login: %s", err.message);
+}
+
+hoso_status trk_login_from(trk *t, const char *username, const char *password,
+                           const char *client, char token[65], trk_actor *actor,
+                           int *retry_after, hoso_err *err)
 {
 	db_user u;
+	int64_t now = trk_now_ms();
+	const char *key = lock_key(username);
+	client = client && text_utf8_valid(client, strlen(client)) ? client : "";
+	*retry_after = locked_for(t, key, now);
+	if (*retry_after > 0) {
+		hoso_err aerr;
+		if (trk_audit_note(t, 0, "login_locked",
+		                   json_pack("{s:s, s:s, s:i}", "username", key, "client", client,
+		                             "retry_after", *retry_after), &aerr) != HOSO_OK)
+			log_error("login: cannot audit a locked login: %s", aerr.message);
+		return hoso_err_set(err, HOSO_FORBIDDEN, "locked_out", "username",
+		                    "too many wrong passwords for this username: it is locked for "
+		                    "%d more seconds (%d minutes after %d failures)", *retry_after,
+		                    TRK_LOGIN_WINDOW_MS / 60000, TRK_LOGIN_MAX_FAILURES);
+	}
 	bool found = username && db_user_get_by_name(t->db, username, &u, NULL) == HOSO_OK;
 	size_t pwlen = password ? strlen(password) : 0;
 	bool ok;
@@ -159,7 +264,8 @@ hoso_status trk_login(trk *t, const char *username, const char *password, char t
 		ok = false;
 	}
 	if (!ok) {
-		log_warn("login refused for \"%.64s\"", username ? username : "");
+		log_warn("login refused for \"%.64s\"", key);
+		record_failure(t, found ? &u : NULL, key, client, now);
 		return hoso_err_set(err, HOSO_UNAUTHORIZED, "bad_credentials", NULL,
 		                    "wrong username or password");
 	}
@@ -167,13 +273,14 @@ hoso_status trk_login(trk *t, const char *username, const char *password, char t
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(token, 65, raw, sizeof(raw));
 	token_hash(token, hash);
-	int64_t now = trk_now_ms();
 	hoso_status st = db_begin(t->db, err);
 	if (st != HOSO_OK)
 		return st;
-	st = db_token_insert(t->db, hash, u.id, now,
-	                     now + (int64_t)t->cfg.token_hours * 3600 * 1000, err);
-	if (st != HOSO_OK) {
+	if ((st = db_token_insert(t->db, hash, u.id, now,
+	                          now + (int64_t)t->cfg.token_hours * 3600 * 1000, err)) !=
+	            HOSO_OK ||
+	    (st = db_login_failures_clear(t->db, key, err)) != HOSO_OK ||
+	    (st = audit_login(t, u.id, "login", key, client, 0, err)) != HOSO_OK) {
 		db_rollback(t->db);
 		return st;
 	}
@@ -181,6 +288,13 @@ hoso_status trk_login(trk *t, const char *username, const char *password, char t
 		return st;
 	actor_from_user(&u, actor);
 	return HOSO_OK;
+}
+
+hoso_status trk_login(trk *t, const char *username, const char *password, char token[65],
+                      trk_actor *actor, hoso_err *err)
+{
+	int retry = 0;
+	return trk_login_from(t, username, password, "", token, actor, &retry, err);
 }
 
 hoso_status trk_authenticate(trk *t, const char *token, trk_actor *actor, hoso_err *err)

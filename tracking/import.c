@@ -17,6 +17,7 @@
 #include "text.h"
 
 #include "import_internal.h"
+#include "trk_internal.h"
 #include "trk_valid.h"
 
 #define TXT(st, f, req, t) {#f, t, req, offsetof(st, f), sizeof(((st *)0)->f)}
@@ -513,6 +514,15 @@ hoso_status trk_import_csv_buffer_ex(db *h, const char *kind_name, const char *n
 			rows++;
 	}
 	if (st != HOSO_OK) {
+		db_rollback(h);
+		goto free_imp;
+	}
+	if ((st = trk_audit_write(h, 0, "catalogue_import",
+	                          json_pack("{s:s, s:s, s:I}", "file",
+	                                    text_utf8_valid(name, strlen(name)) ? name
+	                                                                        : "(not UTF-8)",
+	                                    "kind", k->name, "rows", (json_int_t)rows),
+	                          err)) != HOSO_OK) {
 		db_rollback(h);
 		goto free_imp;
 	}

@@ -53,8 +53,9 @@ typedef struct trk_actor {
 
 /* ---- users and sessions (auth.c) ----------------------------------------------------- */
 
-/* Creates a user with an Argon2id password hash. Validates username (3-64 of [a-z0-9._-]),
- * password (10-256 bytes), role, and that the agency/office exists when given. */
+/* Creates a user with an Argon2id password hash, and an audit row. Validates username (3-64
+ * of [a-z0-9._-]), password (10-256 bytes, not a very common one), role, and that the
+ * agency/office exists when given. */
 hoso_status trk_user_add(trk *t, const char *username, const char *password, const char *role,
                          const char *agency_code, const char *office_code,
                          const char *full_name, hoso_err *err);
@@ -67,6 +68,18 @@ bool trk_user_exists(trk *t, const char *username);
 hoso_status trk_login(trk *t, const char *username, const char *password, char token[65],
                       trk_actor *actor, hoso_err *err);
 
+/* Lockout: this many wrong passwords for one username within TRK_LOGIN_WINDOW_MS lock
+ * that username for TRK_LOGIN_WINDOW_MS after the last of them. */
+#define TRK_LOGIN_MAX_FAILURES 5
+#define TRK_LOGIN_WINDOW_MS (15 * 60 * 1000)
+
+/* trk_login for a request from client (an address, "" when unknown), with the lockout above
+ * and an audit row for every success, failure and refusal. A locked username (even with the
+ * right password) gets HOSO_FORBIDDEN, code "locked_out" and *retry_after > 0 (seconds). */
+hoso_status trk_login_from(trk *t, const char *username, const char *password,
+                           const char *client, char token[65], trk_actor *actor,
+                           int *retry_after, hoso_err *err);
+
 /* Resolves a bearer token to its user; HOSO_UNAUTHORIZED when unknown or expired. */
 hoso_status trk_authenticate(trk *t, const char *token, trk_actor *actor, hoso_err *err);
 
@@ -75,6 +88,26 @@ hoso_status trk_logout(trk *t, const char *token, hoso_err *err);
 
 /* The public JSON of an actor: {"username", "role", "full_name", "agency_code", "office_code"}. */
 json_t *trk_actor_json(const trk_actor *a);
+
+/* ---- audit trail (audit.c) ----------------------------------------------------------- */
+
+/* Names who runs this process for audit rows without a logged-in user (operator commands:
+ * "cli uid 1000 (ops)"); "" (the default) for the daemon. Call before other threads start. */
+void trk_set_operator(const char *who);
+
+/* Records a write the API refused (any POST answered 4xx), in its own transaction. Never
+ * fails: a problem is logged. actor is NULL when nobody was logged in. */
+void trk_audit_refused(trk *t, const trk_actor *actor, const char *route, unsigned status,
+                       const char *code, const char *client);
+
+/* Records one event in its own transaction (detail: a JSON object, stolen; may be NULL). */
+hoso_status trk_audit_note(trk *t, int64_t user_id, const char *action, json_t *detail,
+                           hoso_err *err);
+
+/* {"entries": [...], "next": cursor|null}, newest first, for supervisors and admins.
+ * limit: 1-500 (default 50); before: the cursor of the previous page. */
+hoso_status trk_audit_list(trk *t, const trk_actor *actor, const char *limit,
+                           const char *before, json_t **out, hoso_err *err);
 
 /* ---- catalogue ---------------------------------------------------------------------- */
 

@@ -21,6 +21,11 @@ struct trk {
 /* Prepares the dummy password hash used when a login names an unknown user. */
 void trk_auth_init_dummy(trk *t);
 
+/* Appends an audit row in the open transaction (detail stolen, may be NULL); adds the
+ * operator (trk_set_operator) when user_id is 0. */
+hoso_status trk_audit_write(db *h, int64_t user_id, const char *action, json_t *detail,
+                            hoso_err *err);
+
 /* Wall-clock time in ms since the epoch. */
 int64_t trk_now_ms(void);
 

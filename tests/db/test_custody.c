@@ -45,6 +45,8 @@ static void test_migrations(void)
 	                        "ALTER TABLE outbox DROP COLUMN idem_key; "
 	                        "ALTER TABLE outbox DROP COLUMN claimed_until; "
 	                        "ALTER TABLE outbox DROP COLUMN window_start; "
+	                        /* migration 5 (failed logins) */
+	                        "DROP TABLE login_failures; "
 	                        "PRAGMA user_version = 1"), SQLITE_OK);
 	CHECK_INT(raw_count(path, "SELECT count(*) FROM sqlite_master WHERE name = 'manifests'"), 0);
 	h = open_ok(path);

@@ -122,7 +122,7 @@ static json_t *rnd_json(int depth, bool reals)
 	case 3:
 		if (reals)
 			return json_real(rnd(2) ? 0.5 : (double)rnd(100000) / 7.0);
-		/* fall through */
+		__attribute__((fallthrough));
 	case 4:
 	case 5:
 		rnd_text(text, sizeof(text), 6);
