@@ -3,6 +3,7 @@
 #include "db_internal.h"
 
 #include <errno.h>
+#include <sys/statvfs.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -153,6 +154,21 @@ void db_stmt_done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
+/* SQLite reports a failed write as IOERR_WRITE and often keeps no errno (only ENOSPC gets
+ * its own SQLITE_FULL): ask the file system of the database whether it is read-only or
+ * full. EROFS, ENOSPC, or 0 when it looks fine. */
+static int disk_state(const char *db_path)
+{
+	struct statvfs vfs;
+	if (!db_path || !db_path[0] || statvfs(db_path, &vfs) != 0)
+		return 0;
+	if (vfs.f_flag & ST_RDONLY)
+		return EROFS;
+	if (vfs.f_bavail == 0)
+		return ENOSPC;
+	return 0;
+}
+
 hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
 {
 	const char *msg = h && cur_conn(h) ? sqlite3_errmsg(cur_conn(h)) : sqlite3_errstr(rc);
@@ -185,11 +201,26 @@ hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
 			code = "db_busy";
 			reason = "database is busy (locked by another process); retry";
 			break;
-		case SQLITE_IOERR:
+		case SQLITE_IOERR: {
 			status = HOSO_UNAVAILABLE;
 			code = "db_io";
 			reason = "database I/O error; check the disk";
+			/* SQLite folds every write error but ENOSPC into IOERR: name the cause. */
+			int sys = h && cur_conn(h) ? sqlite3_system_errno(cur_conn(h)) : 0;
+			if (sys == 0 && h && cur_conn(h))
+				sys = disk_state(sqlite3_db_filename(cur_conn(h), "main"));
+			if (sys == EROFS) {
+				code = "db_readonly";
+				reason = "database disk is read-only (Read-only file system); remount "
+				         "it read-write";
+			} else if (sys == ENOSPC || sys == EDQUOT) {
+				code = "db_full";
+				reason = "database disk is full (or over quota); free space and retry";
+			} else if (sys == EIO) {
+				reason = "database I/O error (Input/output error); check the disk";
+			}
 			break;
+		}
 		case SQLITE_CANTOPEN:
 			status = HOSO_UNAVAILABLE;
 			code = "db_cantopen";

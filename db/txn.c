@@ -61,9 +61,15 @@ static int flush_wal(db *h, hoso_err *err)
 	}
 	if (fdatasync(h->wal_fd) != 0) {
 		int e = errno;
-		hoso_err_set(err, HOSO_UNAVAILABLE, "db_io", NULL,
-		             "flushing the write-ahead log to disk failed: %s; what was committed "
-		             "since the last flush may be lost", strerror(e));
+		hoso_err_set(err, HOSO_UNAVAILABLE,
+		             e == ENOSPC ? "db_full" : e == EROFS ? "db_readonly" : "db_io", NULL,
+		             "%s: flushing the write-ahead log to disk failed (%s); this request may "
+		             "or may not have been saved: retry it with the same client_id once the "
+		             "disk is fixed",
+		             e == ENOSPC  ? "database disk is full"
+		             : e == EROFS ? "database disk is read-only"
+		                          : "database I/O error",
+		             strerror(e));
 		return -1;
 	}
 	return 0;
@@ -174,6 +180,51 @@ out:
 	return st;
 }
 
+/* After a failed flush of the WAL (sync_broken), nothing committed since the last good flush
+ * is known to be on disk, and no later flush can prove it: the kernel may have dropped the
+ * failed pages, and WAL frames are chained by checksum, so a later frame is only recoverable
+ * if every earlier one is. Committing more on top would promise what cannot be kept, so
+ * writes stay refused until this repair succeeds: a TRUNCATE checkpoint copies every frame
+ * into the database file, fsyncs it and empties the WAL. When it succeeds in full, all that
+ * was committed is durable again and groups start from an empty WAL. Called with the
+ * handle's lock held and no group open; refuses (503) while the disk still fails. */
+static hoso_status repair_sync(db *h, hoso_err *err)
+{
+	pthread_mutex_lock(&h->group_lock);
+	while (h->syncing)
+		pthread_cond_wait(&h->group_done, &h->group_lock);
+	if (!h->sync_broken) {
+		pthread_mutex_unlock(&h->group_lock);
+		return HOSO_OK;
+	}
+	int log_frames = -1, ckpt_frames = -1;
+	int rc = sqlite3_wal_checkpoint_v2(h->conn, "main", SQLITE_CHECKPOINT_TRUNCATE,
+	                                   &log_frames, &ckpt_frames);
+	hoso_status st = HOSO_OK;
+	if (rc == SQLITE_OK && log_frames == ckpt_frames) {
+		/* Whatever the WAL file was, it is empty now: reopen it for the next flush. */
+		if (h->wal_fd >= 0)
+			close(h->wal_fd);
+		h->wal_fd = -1;
+		h->durable_gen = h->done_gen;
+		h->sync_broken = false;
+		hoso_err_clear(&h->sync_err);
+		pthread_cond_broadcast(&h->group_done);
+	} else if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		st = hoso_err_set(err, HOSO_UNAVAILABLE, "db_busy", NULL,
+		                  "the write-ahead log could not be flushed earlier and is being "
+		                  "written back to the database file; retry");
+	} else {
+		hoso_err why;
+		hoso_err_clear(&why);
+		db_fail(h, rc, "writing the write-ahead log back after a failed flush", &why);
+		st = hoso_err_set(err, HOSO_UNAVAILABLE, why.code[0] ? why.code : "db_io", NULL,
+		                  "%s; %s", why.message, h->sync_err.message);
+	}
+	pthread_mutex_unlock(&h->group_lock);
+	return st;
+}
+
 hoso_status db_begin(db *h, hoso_err *err)
 {
 	atomic_fetch_add(&h->waiting, 1);
@@ -186,6 +237,8 @@ hoso_status db_begin(db *h, hoso_err *err)
 	}
 	hoso_status st = HOSO_OK;
 	if (!h->group_open) {
+		if ((st = repair_sync(h, err)) != HOSO_OK)
+			goto fail_lock;
 		sqlite3_exec(h->conn, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 		if ((st = exec(h, "BEGIN IMMEDIATE", "beginning a transaction", err)) != HOSO_OK) {
 			group_closed(h);

@@ -17,6 +17,7 @@ int cmd_label(int argc, char **argv);
 int cmd_track(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv); /* restore.c */
 int cmd_agency(int argc, char **argv);  /* outbox_admin.c */
 int cmd_outbox(int argc, char **argv);
 int cmd_routes(int argc, char **argv);  /* security.c */

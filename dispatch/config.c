@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ void cfg_defaults(cfg *c)
 	c->track_burst = 30;
 	c->login_rate = 2;
 	c->login_burst = 20;
+	c->connection_timeout = 30;
+	c->per_ip_connections = 256;
 	trk_config_defaults(&c->trk);
 	notify_config_defaults(&c->notify);
 }
@@ -160,6 +163,12 @@ static hoso_status set_server(cfg *c, const char *key, const char *value, hoso_e
 		COPY(c->font_dir);
 	if (!strcmp(key, "www_dir"))
 		COPY(c->www_dir);
+	if (!strcmp(key, "user")) {
+		if (!*value || strchr(value, '/') || strchr(value, ':'))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "user must be a user name");
+		COPY(c->user);
+	}
 	if (!strcmp(key, "track_rate") || !strcmp(key, "track_burst")) {
 		if (parse_uint(value, !strcmp(key, "track_burst"), 100000000, &n))
 			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
@@ -176,6 +185,20 @@ static hoso_status set_server(cfg *c, const char *key, const char *value, hoso_e
 			                    "%s must be a whole number from %d to 100000000%s", key,
 			                    burst, burst ? "" : " (0 turns the limit off)");
 		*(burst ? &c->login_burst : &c->login_rate) = (unsigned)n;
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "connection_timeout")) {
+		if (parse_uint(value, 1, 3600, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "connection_timeout must be 1 to 3600 seconds");
+		c->connection_timeout = (unsigned)n;
+		return HOSO_OK;
+	}
+	if (!strcmp(key, "per_ip_connections")) {
+		if (parse_uint(value, 1, 100000, &n))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "per_ip_connections must be 1 to 100000");
+		c->per_ip_connections = (unsigned)n;
 		return HOSO_OK;
 	}
 	return hoso_err_set(err, HOSO_INVALID, "unknown_key", key,
@@ -388,6 +411,11 @@ hoso_status cfg_check(const cfg *c, hoso_err *err)
 	if (c->notify.timeout_ms < c->notify.connect_timeout_ms)
 		return hoso_err_set(err, HOSO_INVALID, "bad_value", "timeout_ms",
 		                    "[notify] timeout_ms must not be below connect_timeout_ms");
+	errno = 0;
+	if (c->user[0] && !getpwnam(c->user))
+		return hoso_err_set(err, HOSO_INVALID, "bad_value", "user",
+		                    "user \"%s\" does not exist%s%s", c->user, errno ? ": " : "",
+		                    errno ? strerror(errno) : "");
 	char font[1100];
 	snprintf(font, sizeof(font), "%s/hoso-sans.ttf", c->font_dir);
 	if (access(font, R_OK) != 0)

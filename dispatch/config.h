@@ -25,7 +25,10 @@ typedef struct cfg {
 	unsigned track_burst;    /* lookups a client may save up */
 	unsigned login_rate;     /* failed logins a minute per client address; 0 = no limit */
 	unsigned login_burst;    /* failed logins a client may make in a row */
+	unsigned connection_timeout; /* seconds a connection may idle or stall (slowloris) */
+	unsigned per_ip_connections; /* open connections one client address may hold */
 	int log_level;           /* 0 error .. 3 debug */
+	char user[64];           /* [server] user: switch to it after binding; "" = stay */
 	trk_config trk;
 	notify_config notify;    /* [notify]: the outbox worker */
 } cfg;

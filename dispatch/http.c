@@ -4,11 +4,13 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,8 +20,25 @@
 #define MAX_PARAMS 4
 #define MAX_EXTRA_HEADERS 6
 
+/* A connection waiting for a request's headers. MHD's connection timeout counts idle time
+ * only, so a client sending a header byte a second would hold its connection for ever
+ * (slowloris); the reaper thread shuts down one whose headers take longer than the timeout. */
+typedef struct http_conn {
+	struct http_conn *prev, *next;
+	MHD_socket fd;
+	struct timespec since;  /* when the connection, or its current request, began */
+	bool in_request;        /* headers are in: MHD's own (idle) timeout applies */
+	bool cut;
+} http_conn;
+
 struct http_server {
 	struct MHD_Daemon *mhd;
+	pthread_mutex_t conns_lock;
+	http_conn conns;        /* list head */
+	unsigned header_timeout; /* seconds */
+	pthread_t reaper;
+	bool reaper_running;
+	atomic_bool reaper_stop;
 	http_app *app;
 	uint16_t port;
 	atomic_uint in_flight; /* requests begun and not yet answered in full (or dropped) */
@@ -328,6 +347,75 @@ static enum MHD_Result queue(http_req *req)
 	return MHD_queue_response(req->conn, req->status, req->response);
 }
 
+static double since_secs(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Headers of a request are in (true), or its answer is done and the next may come (false). */
+static void conn_mark(http_server *srv, struct MHD_Connection *conn, bool in_request)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	http_conn *c = ci ? ci->socket_context : NULL;
+	if (!c)
+		return;
+	pthread_mutex_lock(&srv->conns_lock);
+	c->in_request = in_request;
+	clock_gettime(CLOCK_MONOTONIC, &c->since);
+	pthread_mutex_unlock(&srv->conns_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	http_server *srv = cls;
+	http_conn *c = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = ci ? calloc(1, sizeof(*c)) : NULL;
+		if (!c)
+			return;
+		c->fd = ci->connect_fd;
+		clock_gettime(CLOCK_MONOTONIC, &c->since);
+		pthread_mutex_lock(&srv->conns_lock);
+		c->next = srv->conns.next;
+		c->prev = &srv->conns;
+		srv->conns.next->prev = c;
+		srv->conns.next = c;
+		pthread_mutex_unlock(&srv->conns_lock);
+		*socket_context = c;
+	} else if (c) {
+		/* MHD closes the socket after this: the reaper cannot shut down a reused fd. */
+		pthread_mutex_lock(&srv->conns_lock);
+		c->prev->next = c->next;
+		c->next->prev = c->prev;
+		pthread_mutex_unlock(&srv->conns_lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+static void *reaper_main(void *arg)
+{
+	http_server *srv = arg;
+	while (!atomic_load(&srv->reaper_stop)) {
+		nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
+		pthread_mutex_lock(&srv->conns_lock);
+		for (http_conn *c = srv->conns.next; c != &srv->conns; c = c->next)
+			if (!c->in_request && !c->cut &&
+			    since_secs(&c->since) > (double)srv->header_timeout) {
+				shutdown(c->fd, SHUT_RDWR); /* MHD sees the end and closes it */
+				c->cut = true;
+			}
+		pthread_mutex_unlock(&srv->conns_lock);
+	}
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls)
@@ -347,6 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		*con_cls = req;
+		conn_mark(srv, conn, true);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > app->max_body) {
@@ -399,6 +488,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	http_server *srv = cls;
 	(void)conn;
 	(void)toe;
+	conn_mark(srv, conn, false); /* a keep-alive connection waits for its next request */
 	http_req *req = *con_cls;
 	if (!req)
 		return;
@@ -455,17 +545,25 @@ hoso_status http_server_start(http_app *app, const char *host, uint16_t port, un
 	if (!s)
 		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
 	s->app = app;
+	s->conns.next = s->conns.prev = &s->conns;
+	pthread_mutex_init(&s->conns_lock, NULL);
+	s->header_timeout = app->connection_timeout ? app->connection_timeout : 30u;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	s->mhd = MHD_start_daemon(
 		flags, port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)2000, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		app->connection_timeout ? app->connection_timeout : 30u, /* slowloris */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		app->per_ip_connections ? app->per_ip_connections : 256u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, s, MHD_OPTION_EXTERNAL_LOGGER,
 		on_mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!s->mhd) {
+		pthread_mutex_destroy(&s->conns_lock);
 		free(s);
 		return hoso_err_set(err, HOSO_UNAVAILABLE, "listen_failed", "listen",
 		                    "cannot listen on %s:%u (in use, or not permitted)", host,
@@ -473,6 +571,9 @@ hoso_status http_server_start(http_app *app, const char *host, uint16_t port, un
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : port;
+	s->reaper_running = pthread_create(&s->reaper, NULL, reaper_main, s) == 0;
+	if (!s->reaper_running)
+		log_warn("no reaper thread: slow clients are cut only when idle");
 	*out = s;
 	return HOSO_OK;
 }
@@ -501,5 +602,9 @@ void http_server_stop(http_server *s)
 		log_warn("stopping with %u request(s) unanswered after %d s",
 		         atomic_load(&s->in_flight), STOP_DRAIN_SECONDS);
 	MHD_stop_daemon(s->mhd);
+	atomic_store(&s->reaper_stop, true);
+	if (s->reaper_running)
+		pthread_join(s->reaper, NULL);
+	pthread_mutex_destroy(&s->conns_lock);
 	free(s);
 }

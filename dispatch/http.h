@@ -26,6 +26,9 @@ typedef struct http_app {
 	struct http_limiter *track_limiter; /* public lookups per client address (NULL: off) */
 	struct http_limiter *login_limiter; /* failed logins per client address (NULL: off) */
 	const char *www_dir;      /* the public pages' CSS and JavaScript (dispatch/www) */
+	unsigned connection_timeout; /* seconds before an idle or stalled connection is closed
+	                               (0: 30) */
+	unsigned per_ip_connections; /* connections one client address may hold (0: 256) */
 } http_app;
 
 /* Roles allowed on a route, as a bit set; HTTP_PUBLIC needs no login. */

@@ -20,6 +20,7 @@ static const char usage[] =
 	"  track     show an item and its timeline as JSON\n"
 	"  verify    recompute every custody chain; exit 0 only when all hold\n"
 	"  backup    write a consistent copy of a live database\n"
+"  restore   put a verified backup in place of a stopped database\n"
 	"  agency webhook set  set an agency's webhook URL (secret read from standard input)\n"
 	"  outbox    list notifications, or send failed ones again (outbox retry)\n"
 	"\n"
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 		{"serve", cmd_serve},   {"init", cmd_init},     {"import", cmd_import},
 		{"user", cmd_user},     {"label", cmd_label},   {"track", cmd_track},
 		{"verify", cmd_verify}, {"backup", cmd_backup}, {"agency", cmd_agency},
-		{"outbox", cmd_outbox}, {"routes", cmd_routes}, /* routes: not listed, see README */
+		{"outbox", cmd_outbox}, {"routes", cmd_routes}, {"restore", cmd_restore}, /* routes: not listed, see README */
 	};
 	if (argc < 2) {
 		fputs(usage, stderr);

@@ -6,16 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
+#include "privdrop.h"
 #include "ratelimit.h"
 
 static const char serve_usage[] =
 	"Usage: hoso serve --db PATH [--listen HOST:PORT] [--config FILE] [--demo]\n"
-	"                  [--base-url URL] [--threads N] [--log-level LEVEL] [--check-config]\n"
+	"                  [--base-url URL] [--threads N] [--log-level LEVEL] [--user NAME]\n"
+	"                  [--check-config]\n"
 	"\n"
 	"Runs the daemon: the JSON API under /api/v1/, /healthz and /metrics, and the outbox\n"
 	"worker that sends webhooks, SMS and portal updates ([notify] in the config file). The\n"
@@ -32,11 +35,14 @@ static const char serve_usage[] =
 	"                     (default http://HOST:PORT)\n"
 	"  --threads N        worker threads (default 8)\n"
 	"  --log-level LEVEL  error, warn, info (default) or debug\n"
+	"  --user NAME        started as root: switch to this user (initgroups, setgid,\n"
+	"                     setuid) once the port is bound, before serving; a database\n"
+	"                     created by this start is given to that user\n"
 	"  --check-config     check the configuration and files it names, then exit\n"
 	"                     (0 when valid, 1 with the reason otherwise)\n";
 
 enum { OPT_DB = 1000, OPT_LISTEN, OPT_CONFIG, OPT_DEMO, OPT_BASE, OPT_THREADS, OPT_LOG,
-       OPT_CHECK, OPT_HELP };
+       OPT_CHECK, OPT_HELP, OPT_USER };
 
 /* Loads the config file first, then flags over it, whatever their order on the line. */
 static int parse(int argc, char **argv, cfg *c, bool *demo, bool *check)
@@ -50,6 +56,7 @@ static int parse(int argc, char **argv, cfg *c, bool *demo, bool *check)
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"log-level", required_argument, NULL, OPT_LOG},
 		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"user", required_argument, NULL, OPT_USER},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -84,6 +91,7 @@ static int parse(int argc, char **argv, cfg *c, bool *demo, bool *check)
 			case OPT_THREADS: st = cfg_set(c, "server", "threads", optarg, &err); break;
 			case OPT_LOG: st = cfg_set(c, "server", "log_level", optarg, &err); break;
 			case OPT_CHECK: *check = true; break;
+			case OPT_USER: st = cfg_set(c, "server", "user", optarg, &err); break;
 			default: break;
 			}
 			if (st != HOSO_OK) {
@@ -115,9 +123,15 @@ int cmd_serve(int argc, char **argv)
 		cli_fail("configuration: %s", err.message);
 		return 1;
 	}
+	privdrop drop = {.uid = 0};
+	if (env.conf.user[0] && privdrop_prepare(env.conf.user, &drop, &err) != HOSO_OK) {
+		cli_fail("configuration: %s", err.message);
+		return 1;
+	}
 	if (check) {
-		printf("configuration is valid: db %s, listen %s:%u\n", env.conf.db_path,
-		       env.conf.listen_host, (unsigned)env.conf.listen_port);
+		printf("configuration is valid: db %s, listen %s:%u%s%s\n", env.conf.db_path,
+		       env.conf.listen_host, (unsigned)env.conf.listen_port,
+		       env.conf.user[0] ? ", user " : "", env.conf.user);
 		return 0;
 	}
 	log_set_level((enum log_level)env.conf.log_level);
@@ -138,10 +152,12 @@ int cmd_serve(int argc, char **argv)
 	outbox_worker *outbox = NULL;
 	http_limiter *limiter = NULL, *login_limiter = NULL;
 	rc = 1;
+	bool db_was_new = access(env.conf.db_path, F_OK) != 0;
 	if (!cli_env_open(&env, true))
 		goto out_env;
 	if (demo && !cli_demo_seed(&env, true))
 		goto out_env;
+	privdrop_chown_db(&drop, env.conf.db_path, db_was_new);
 	trk_set_operator(""); /* from here on, audit rows name the API's users */
 	http_app app = {
 		.trk = env.trk,
@@ -149,6 +165,8 @@ int cmd_serve(int argc, char **argv)
 		.max_body = env.conf.max_body,
 		.secure_cookies = env.conf.secure_cookies,
 		.www_dir = env.conf.www_dir,
+		.connection_timeout = env.conf.connection_timeout,
+		.per_ip_connections = env.conf.per_ip_connections,
 	};
 	if (env.conf.track_rate) {
 		limiter = http_limiter_create(env.conf.track_rate, env.conf.track_burst);
@@ -172,6 +190,16 @@ int cmd_serve(int argc, char **argv)
 		cli_fail("%s", err.message);
 		goto out_env;
 	}
+	/* Bound: leave root before any request is served or the outbox starts (glibc applies
+	 * the ids to every thread, libmicrohttpd's included). */
+	if (env.conf.user[0] && privdrop_apply(&drop, env.conf.db_path, &err) != HOSO_OK) {
+		cli_fail("%s", err.message);
+		http_server_stop(server);
+		goto out_env;
+	}
+	if (drop.needed)
+		log_info("running as user %s (uid %u, gid %u)", drop.name, (unsigned)drop.uid,
+		         (unsigned)drop.gid);
 	env.conf.notify.tz_offset_minutes = env.conf.trk.tz_offset_minutes;
 	if (outbox_start(env.db, &env.conf.notify, &outbox, &err) != HOSO_OK) {
 		cli_fail("%s", err.message);
