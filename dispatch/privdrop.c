@@ -64,8 +64,8 @@ hoso_status privdrop_apply(const privdrop *p, const char *db_path, hoso_err *err
 			return hoso_err_set(err, HOSO_INTERNAL, "privdrop", "user", "setuid(%u): %s",
 			                    (unsigned)p->uid, strerror(errno));
 	}
-	uid_t r, e, s;
-	gid_t rg, eg, sg;
+	uid_t r = 0, e = 0, s = 0;
+	gid_t rg = 0, eg = 0, sg = 0;
 	if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0 || r != p->uid ||
 	    e != p->uid || s != p->uid || rg != p->gid || eg != p->gid || sg != p->gid)
 		return hoso_err_set(err, HOSO_INTERNAL, "privdrop", "user",
