@@ -331,7 +331,7 @@ static hoso_status apply(ctx *c, hoso_err *err)
 	db_progress *p = &c->progress;
 	const db_dossier *d = &c->dossier;
 	trk_date today = trk_today(t);
-	char courier[96], date[11], vn[11];
+	char courier[96], vn[11];
 	snprintf(courier, sizeof(courier), "courier:%.80s", c->actor->username);
 	snprintf(c->rec.from_party, sizeof(c->rec.from_party), "%.60s", p->custodian);
 	hoso_status st = HOSO_OK;
@@ -413,7 +413,6 @@ static hoso_status apply(ctx *c, hoso_err *err)
 	default:
 		break;
 	}
-	(void)date;
 	snprintf(c->rec.to_party, sizeof(c->rec.to_party), "%.60s", p->custodian);
 	return st;
 }
@@ -505,14 +504,13 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 	if (st != HOSO_OK)
 		return st;
 	trk_role role;
-	trk_state from, to;
+	trk_state from;
 	trk_role_parse(c->item.role, &role);
 	if (trk_state_parse(c->item.state, &from) && trk_machine_next(role, from, c->type) != TRK_S_NONE &&
 	    (st = check_timing(c, err)) != HOSO_OK)
 		return st;
 	if ((st = apply(c, err)) != HOSO_OK)
 		return st;
-	(void)to;
 	text_copy(c->rec.type, sizeof(c->rec.type), type);
 	c->rec.user_id = c->actor->user_id;
 	snprintf(c->rec.username, sizeof(c->rec.username), "%s", c->actor->username);

@@ -1,6 +1,7 @@
 /* A strict check of PNG signature images before they are stored or printed: the structure
  * is walked chunk by chunk with CRCs, so that a malformed file is refused at the door and
  * never reaches libpng inside libharu. */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
 #define PNG_MAX_SIDE 4000
 
 static uint32_t crc_table[256];
-static int crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
 {
@@ -19,7 +20,6 @@ static void crc_init(void)
 			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
 		crc_table[n] = c;
 	}
-	crc_ready = 1;
 }
 
 static uint32_t crc32_of(const unsigned char *p, size_t n)
@@ -39,8 +39,8 @@ hoso_status trk_png_check(const unsigned char *data, size_t len, const char *fie
                           hoso_err *err)
 {
 	static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-	if (!crc_ready)
-		crc_init();
+	/* Request threads check signatures concurrently: build the table once. */
+	pthread_once(&crc_once, crc_init);
 	if (len < 8 + 25 + 12 || memcmp(data, sig, 8) != 0)
 		return hoso_err_set(err, HOSO_INVALID, "invalid_png", field,
 		                    "%s is not a PNG image", field);
