@@ -135,24 +135,10 @@ static void on_dossier_create(http_req *req)
 	reply_status(req, st, &err, out, created ? 201 : 200);
 }
 
-static bool parse_id(http_req *req, int64_t *id)
-{
-	const char *s = http_req_param(req, 0);
-	char *end = NULL;
-	long long v = s ? strtoll(s, &end, 10) : 0;
-	if (!s || !*s || *end || v < 1) {
-		http_reply_fail(req, HOSO_INVALID, "invalid_id", "id",
-		                "a dossier id is a positive whole number");
-		return false;
-	}
-	*id = v;
-	return true;
-}
-
 static void on_dossier_get(http_req *req)
 {
 	int64_t id;
-	if (!parse_id(req, &id))
+	if (!http_param_id(req, "id", &id))
 		return;
 	hoso_err err;
 	hoso_err_clear(&err);
@@ -299,7 +285,7 @@ static void on_labels_batch(http_req *req)
 static void on_dossier_note(http_req *req)
 {
 	int64_t id;
-	if (!parse_id(req, &id))
+	if (!http_param_id(req, "id", &id))
 		return;
 	hoso_err err;
 	hoso_err_clear(&err);
