@@ -18,6 +18,7 @@ hoso_status hoso_err_set(hoso_err *err, hoso_status status, const char *code,
 	err->status = status;
 	snprintf(err->code, sizeof(err->code), "%s", code ? code : hoso_status_name(status));
 	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	err->line = 0;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);

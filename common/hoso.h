@@ -24,12 +24,14 @@ typedef struct hoso_err {
 	char code[32];     /* machine code, e.g. "invalid_phone" */
 	char field[96];    /* JSON path of the offending field, "" if none */
 	char message[384]; /* human sentence */
+	unsigned line;     /* line of an uploaded file at fault (1-based), 0 if none */
 } hoso_err;
 
 /* Resets err to HOSO_OK with empty strings; NULL is accepted. */
 void hoso_err_clear(hoso_err *err);
 
-/* Fills err (may be NULL) and returns status, so callers can `return hoso_err_set(...)`. */
+/* Fills err (may be NULL; line is reset to 0) and returns status, so callers can
+ * `return hoso_err_set(...)`. */
 hoso_status hoso_err_set(hoso_err *err, hoso_status status, const char *code,
                          const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -95,13 +95,24 @@ unlock:
 	return status;
 }
 
+void db_agency_read_row(sqlite3_stmt *st, db_agency *a)
+{
+	memset(a, 0, sizeof(*a));
+	db_col_text(st, 0, a->code, sizeof(a->code));
+	db_col_text(st, 1, a->name, sizeof(a->name));
+	db_col_text(st, 2, a->desk_name, sizeof(a->desk_name));
+	db_col_text(st, 3, a->address, sizeof(a->address));
+	db_col_text(st, 4, a->district, sizeof(a->district));
+	db_col_text(st, 5, a->province, sizeof(a->province));
+	db_col_text(st, 6, a->phone, sizeof(a->phone));
+}
+
 hoso_status db_agency_get(db *h, const char *code, db_agency *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
 	sqlite3_stmt *st = db_stmt(h, ST_AGENCY_GET,
-		"SELECT code, name, desk_name, address, district, province, phone FROM agencies "
-		"WHERE code = ?1", err);
+		"SELECT " DB_AGENCY_COLS_A " FROM agencies a WHERE a.code = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -109,14 +120,7 @@ hoso_status db_agency_get(db *h, const char *code, db_agency *out, hoso_err *err
 	db_bind_text(st, 1, code);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof(*out));
-		db_col_text(st, 0, out->code, sizeof(out->code));
-		db_col_text(st, 1, out->name, sizeof(out->name));
-		db_col_text(st, 2, out->desk_name, sizeof(out->desk_name));
-		db_col_text(st, 3, out->address, sizeof(out->address));
-		db_col_text(st, 4, out->district, sizeof(out->district));
-		db_col_text(st, 5, out->province, sizeof(out->province));
-		db_col_text(st, 6, out->phone, sizeof(out->phone));
+		db_agency_read_row(st, out);
 	} else if (rc == SQLITE_DONE) {
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_agency", NULL,
 		                      "agency %s is not in the catalogue", code);

@@ -130,6 +130,12 @@ hoso_status db_user_update(db *db, const db_user *u, hoso_err *err);
 hoso_status db_user_get_by_name(db *db, const char *username, db_user *out, hoso_err *err);
 hoso_status db_user_get(db *db, int64_t id, db_user *out, hoso_err *err);
 
+/* Every user, ordered by id. *out is malloc'd (free()). */
+hoso_status db_user_list(db *db, db_user **out, size_t *n, hoso_err *err);
+
+/* Deletes every token of user_id (sessions end at once); *count (may be NULL) tells how many. */
+hoso_status db_tokens_delete_user(db *db, int64_t user_id, int64_t *count, hoso_err *err);
+
 /* Stores the SHA-256 of a bearer token for user_id, valid until expires_at. */
 hoso_status db_token_insert(db *db, const uint8_t hash[32], int64_t user_id,
                             int64_t created_at, int64_t expires_at, hoso_err *err);

@@ -79,6 +79,7 @@ typedef struct db_manifest {
 	int64_t confirmed_at;       /* the legal filing time of every received item */
 	int64_t total_fee_vnd;      /* fees listed on it */
 	int64_t fees_received_vnd;  /* what the agency confirmed receiving */
+	int item_count;             /* lines on it (read only; lists show it without the lines) */
 } db_manifest;
 
 typedef struct db_manifest_item {

@@ -34,6 +34,8 @@ enum db_stmt_id {
 	ST_TOKEN_INSERT,
 	ST_TOKEN_LOOKUP,
 	ST_TOKEN_DELETE,
+	ST_USER_LIST,
+	ST_TOKEN_DELETE_USER,
 	ST_DOSSIER_INSERT,
 	ST_DOSSIER_GET,
 	ST_ITEM_INSERT,
@@ -53,6 +55,10 @@ enum db_stmt_id {
 	ST_OUTBOX_LAST_ = ST_OUTBOX_FIRST_ + 23,
 	ST_AUDIT_FIRST_, /* db_audit.h's statements (audit.c numbers them) */
 	ST_AUDIT_LAST_ = ST_AUDIT_FIRST_ + 7,
+	ST_ADMIN_FIRST_, /* db_admin.h's statements (admin.c numbers them) */
+	ST_ADMIN_LAST_ = ST_ADMIN_FIRST_ + 7,
+	ST_STATS_FIRST_, /* db_stats.h's statements (stats.c numbers them) */
+	ST_STATS_LAST_ = ST_STATS_FIRST_ + 15,
 	ST_COUNT_ /* number of slots */
 };
 
@@ -108,8 +114,20 @@ struct db {
 	"d.portal_code, d.notes, d.route_class, d.appointment_slip, d.created_by, " \
 	"d.accepted_at, d.accepted_date, d.due_date"
 
+/* The agency columns in the order db_agency_read_row reads, qualified by the alias a. */
+#define DB_AGENCY_COLS_A "a.code, a.name, a.desk_name, a.address, a.district, a.province, a.phone"
+
+/* Reads a row selected with DB_AGENCY_COLS_A (first column at 0) into a. */
+void db_agency_read_row(sqlite3_stmt *st, db_agency *a);
+
 /* Reads a row selected with DB_DOSSIER_COLS_D (or dossiers.c's DOSSIER_COLS) into d. */
 void db_dossier_read_row(sqlite3_stmt *st, db_dossier *d);
+
+/* Steps st to its end, reading each row with read into a malloc'd array of elem-byte rows
+ * (*rows, free() it; NULL when none) of *n; what names the work in messages. */
+hoso_status db_collect(db *h, sqlite3_stmt *st, size_t elem,
+                       void (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *n,
+                       const char *what, hoso_err *err);
 
 /* Ends what is open at close: commits a group with members, rolls back the rest. */
 void db_txn_close(db *h);

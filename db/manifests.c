@@ -13,7 +13,8 @@ static const char *const line_statuses[] = {"pending", "received", "missing", "d
 
 #define MANIFEST_COLS \
 	"id, agency_code, office_code, created_by, created_by_name, created_at, state, " \
-	"confirmed_by, confirmed_by_name, confirmed_at, total_fee_vnd, fees_received_vnd"
+	"confirmed_by, confirmed_by_name, confirmed_at, total_fee_vnd, fees_received_vnd, " \
+	"(SELECT count(*) FROM manifest_items mi WHERE mi.manifest_id = manifests.id)"
 
 static void read_manifest(sqlite3_stmt *st, db_manifest *m)
 {
@@ -30,6 +31,7 @@ static void read_manifest(sqlite3_stmt *st, db_manifest *m)
 	m->confirmed_at = sqlite3_column_int64(st, 9);
 	m->total_fee_vnd = sqlite3_column_int64(st, 10);
 	m->fees_received_vnd = sqlite3_column_int64(st, 11);
+	m->item_count = sqlite3_column_int(st, 12);
 }
 
 /* Refuses what the table's CHECKs would refuse, with a message naming the field. */

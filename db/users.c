@@ -192,3 +192,46 @@ unlock:
 	db_unlock(h);
 	return status;
 }
+
+static void read_user_row(sqlite3_stmt *st, void *row)
+{
+	read_user(st, row);
+}
+
+hoso_status db_user_list(db *h, db_user **out, size_t *n, hoso_err *err)
+{
+	void *rows = NULL;
+	*n = 0;
+	db_read_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_USER_LIST,
+		"SELECT " USER_COLS " FROM users u ORDER BY u.id", err);
+	hoso_status status = st ? db_collect(h, st, sizeof(db_user), read_user_row, &rows, n,
+	                                     "listing users", err)
+	                        : db_prep_failed(err);
+	db_stmt_done(st);
+	db_read_unlock(h);
+	*out = rows;
+	return status;
+}
+
+hoso_status db_tokens_delete_user(db *h, int64_t user_id, int64_t *count, hoso_err *err)
+{
+	hoso_status status;
+	if (count)
+		*count = 0;
+	db_lock(h);
+	sqlite3_stmt *st = db_stmt(h, ST_TOKEN_DELETE_USER, "DELETE FROM tokens WHERE user_id = ?1",
+	                           err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	status = db_step_done(h, st, "ending a user's sessions", err);
+	if (status == HOSO_OK && count)
+		*count = sqlite3_changes(h->conn);
+	db_stmt_done(st);
+unlock:
+	db_unlock(h);
+	return status;
+}

@@ -41,6 +41,10 @@ void http_on_track_page(http_req *req);
 void http_on_track_search(http_req *req);
 void http_on_static(http_req *req);
 
+/* page_desk.c: the staff pages, each for its roles */
+void http_on_desk_root(http_req *req);
+void http_on_desk_page(http_req *req);
+
 /* security.c: failed logins per client address, the audit trail */
 /* False (answered 429) when the client address has used up its failed logins. */
 bool http_login_admit(http_req *req);
@@ -50,6 +54,23 @@ void http_login_failed(http_req *req, const hoso_err *err, int retry_after);
 /* Audits a refused write (called once the answer is queued; never fails the request). */
 void http_audit_refused(http_req *req, const char *route, unsigned status, const char *code);
 void http_on_audit_list(http_req *req);
+
+/* routes_stats.c: the supervisors' statistics and the quarterly report */
+void http_on_stats_today(http_req *req);
+void http_on_stats_daily(http_req *req);
+void http_on_stats_transit(http_req *req);
+void http_on_report_quarterly(http_req *req);
+
+/* routes_admin.c: the admin page's users, catalogue uploads, agencies and webhooks */
+void http_on_user_list(http_req *req);
+void http_on_user_create(http_req *req);
+void http_on_user_update(http_req *req);
+void http_on_user_unlock(http_req *req);
+void http_on_catalogue_upload(http_req *req);
+void http_on_agency_list(http_req *req);
+void http_on_agency_webhook(http_req *req);
+/* Body limit of catalogue uploads: a national procedure catalogue is a few MB of CSV. */
+#define HTTP_CATALOGUE_MAX_BODY ((size_t)8 * 1024 * 1024)
 
 /* Parses the first {} segment as a positive id; on failure replies 400 and returns false. */
 bool http_param_id(http_req *req, const char *field, int64_t *id);

@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,7 @@ struct http_req {
 	char *body;
 	size_t body_len;
 	bool too_large;
+	size_t max_body;          /* of the route the request is for */
 	bool have_actor;
 	trk_actor actor;
 	char *params[MAX_PARAMS];
@@ -69,6 +71,7 @@ struct http_req {
 	size_t n_extra;
 	bool queued;
 	char token[80];
+	bool token_from_cookie;   /* the session came in the cookie: writes need the CSRF token */
 	char err_code[40];        /* the error answer's code, for the audit of refused writes */
 };
 
@@ -113,6 +116,7 @@ const char *http_req_header(http_req *req, const char *name)
 const char *http_req_token(http_req *req)
 {
 	const char *auth = http_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	req->token_from_cookie = false;
 	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
 		snprintf(req->token, sizeof(req->token), "%s", auth + 7);
 		return req->token;
@@ -121,9 +125,15 @@ const char *http_req_token(http_req *req)
 	                                                 "hoso_session");
 	if (cookie) {
 		snprintf(req->token, sizeof(req->token), "%s", cookie);
+		req->token_from_cookie = true;
 		return req->token;
 	}
 	return NULL;
+}
+
+bool http_req_cookie_session(const http_req *req)
+{
+	return req->token_from_cookie;
 }
 
 void http_req_client(http_req *req, char out[64])
@@ -204,13 +214,18 @@ void http_reply_json(http_req *req, unsigned status, json_t *body)
 	set_response(req, status, r, "application/json; charset=utf-8");
 }
 
+static json_t *error_json(hoso_status st, const char *code, const char *field,
+                          const char *message)
+{
+	return json_pack("{s:{s:s, s:s, s:s?}}", "error", "code",
+	                 code ? code : hoso_status_name(st), "message", message, "field",
+	                 (field && *field) ? field : NULL);
+}
+
 void http_reply_fail(http_req *req, hoso_status st, const char *code, const char *field,
                      const char *message)
 {
-	json_t *e = json_pack("{s:{s:s, s:s, s:s?}}", "error", "code",
-	                      code ? code : hoso_status_name(st), "message", message, "field",
-	                      (field && *field) ? field : NULL);
-	http_reply_json(req, http_status_of(st), e);
+	http_reply_json(req, http_status_of(st), error_json(st, code, field, message));
 }
 
 void http_reply_error(http_req *req, const hoso_err *err)
@@ -219,8 +234,18 @@ void http_reply_error(http_req *req, const hoso_err *err)
 	if (st == HOSO_INTERNAL)
 		log_error("%s %s: %s", req->method, req->route ? req->route->name : "?",
 		          err->message);
-	http_reply_fail(req, st, err->code[0] ? err->code : NULL, err->field,
-	                err->message[0] ? err->message : "internal error");
+	json_t *e = error_json(st, err->code[0] ? err->code : NULL, err->field,
+	                       err->message[0] ? err->message : "internal error");
+	if (e && err->line) /* where in an uploaded file */
+		json_object_set_new(json_object_get(e, "error"), "line",
+		                    json_integer((json_int_t)err->line));
+	http_reply_json(req, http_status_of(st), e);
+}
+
+const char *http_req_body(http_req *req, size_t *len)
+{
+	*len = req->body_len;
+	return req->body;
 }
 
 json_t *http_req_json(http_req *req)
@@ -250,7 +275,8 @@ json_t *http_req_json(http_req *req)
 	return j;
 }
 
-/* Matches path against a pattern; fills req->params with the {} segments. */
+/* Matches path against a pattern; fills req->params with the {} segments (req NULL: only
+ * tells whether it matches). */
 static bool match(const char *pattern, const char *path, http_req *req)
 {
 	size_t n = 0;
@@ -262,7 +288,7 @@ static bool match(const char *pattern, const char *path, http_req *req)
 			size_t len = end ? (size_t)(end - s) : strlen(s);
 			if (len == 0 || n >= MAX_PARAMS)
 				goto no_match;
-			caps[n++] = strndup(s, len);
+			caps[n++] = req ? strndup(s, len) : NULL;
 			s += len;
 			p += 2;
 		} else if (*p == *s) {
@@ -274,9 +300,11 @@ static bool match(const char *pattern, const char *path, http_req *req)
 	}
 	if (*p || *s)
 		goto no_match;
-	for (size_t i = 0; i < n; i++)
-		req->params[i] = caps[i];
-	req->n_params = n;
+	if (req) {
+		for (size_t i = 0; i < n; i++)
+			req->params[i] = caps[i];
+		req->n_params = n;
+	}
 	return true;
 no_match:
 	for (size_t i = 0; i < n; i++)
@@ -284,13 +312,53 @@ no_match:
 	return false;
 }
 
-static unsigned role_bit(const char *role)
+unsigned http_role_bit(const char *role)
 {
 	static const char *const names[] = {"clerk", "courier", "agency", "supervisor", "admin"};
 	for (unsigned i = 0; i < 5; i++)
 		if (strcmp(role, names[i]) == 0)
 			return 1u << i;
 	return 0;
+}
+
+void http_csrf_token(const char *token, char out[HTTP_CSRF_LEN + 1])
+{
+	/* Derived, not stored: any daemon on the same database can check it, and a page that
+	 * cannot read the HttpOnly cookie gets it from /api/v1/me. Knowing it does not reveal
+	 * the session token (one-way), and a cross-site page can read neither. */
+	unsigned char h[HTTP_CSRF_LEN / 2];
+	static const char ctx[] = "hoso-csrf-v1:";
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)ctx, sizeof(ctx) - 1);
+	crypto_generichash_update(&st, (const unsigned char *)token, strlen(token));
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, HTTP_CSRF_LEN + 1, h, sizeof(h));
+}
+
+/* Bearer tokens are never sent by a browser on its own, so only cookie sessions need the
+ * check, and reads change nothing. */
+static bool csrf_ok(http_req *req)
+{
+	if (!req->token_from_cookie || strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0)
+		return true;
+	const char *sent = http_req_header(req, "X-CSRF-Token");
+	char want[HTTP_CSRF_LEN + 1];
+	http_csrf_token(req->token, want);
+	return sent && strlen(sent) == HTTP_CSRF_LEN &&
+	       sodium_memcmp(sent, want, HTTP_CSRF_LEN) == 0;
+}
+
+/* The body limit of the route that method and url go to: some take more than the rest. */
+static size_t body_limit(const http_app *app, const char *method, const char *url)
+{
+	for (size_t i = 0; i < http_route_count; i++) {
+		const http_route *r = &http_routes[i];
+		if (strcmp(r->method, method) == 0 && match(r->pattern, url, NULL))
+			return r->max_body > app->max_body ? r->max_body : app->max_body;
+	}
+	return app->max_body;
 }
 
 static void route_request(http_req *req, const char *url)
@@ -316,7 +384,13 @@ static void route_request(http_req *req, const char *url)
 				return;
 			}
 			req->have_actor = true;
-			if (!(r->roles & role_bit(req->actor.role))) {
+			if (!csrf_ok(req)) {
+				http_reply_fail(req, HOSO_FORBIDDEN, "csrf", "X-CSRF-Token",
+				                "a write with the session cookie needs the X-CSRF-Token "
+				                "header from GET /api/v1/me");
+				return;
+			}
+			if (!(r->roles & http_role_bit(req->actor.role))) {
 				char msg[160];
 				snprintf(msg, sizeof(msg), "role %s may not use %s %s", req->actor.role,
 				         r->method, r->pattern);
@@ -436,12 +510,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		*con_cls = req;
 		conn_mark(srv, conn, true);
+		req->max_body = body_limit(app, method, url);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > app->max_body) {
+		if (cl && strtoull(cl, NULL, 10) > req->max_body) {
 			/* Refuse before reading: the body is never taken in. */
 			char msg[96];
-			snprintf(msg, sizeof(msg), "the body is larger than %zu bytes", app->max_body);
+			snprintf(msg, sizeof(msg), "the body is larger than %zu bytes", req->max_body);
 			http_reply_fail(req, HOSO_TOO_LARGE, "body_too_large", NULL, msg);
 			http_reply_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
 			return queue(req);
@@ -450,7 +525,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_size) {
 		if (!req->too_large && !req->queued) {
-			if (req->body_len + *upload_size > app->max_body) {
+			if (req->body_len + *upload_size > req->max_body) {
 				req->too_large = true;
 				free(req->body);
 				req->body = NULL;
@@ -472,7 +547,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	if (req->too_large) {
 		char msg[96];
-		snprintf(msg, sizeof(msg), "the body is larger than %zu bytes", app->max_body);
+		snprintf(msg, sizeof(msg), "the body is larger than %zu bytes", req->max_body);
 		http_reply_fail(req, HOSO_TOO_LARGE, "body_too_large", NULL, msg);
 		http_reply_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
 		return queue(req);

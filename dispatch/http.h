@@ -42,6 +42,9 @@ enum {
 	HTTP_STAFF = 0x1f,
 };
 
+/* The HTTP_* bit of a role name ("clerk" ...), 0 for an unknown one. */
+unsigned http_role_bit(const char *role);
+
 typedef void (*http_handler)(http_req *req);
 
 typedef struct http_route {
@@ -50,6 +53,7 @@ typedef struct http_route {
 	const char *name;         /* for metrics and logs */
 	unsigned roles;
 	http_handler handler;
+	size_t max_body;          /* bytes this route takes when above the app's max_body (0: none) */
 } http_route;
 
 /* The route table (routes.c). */
@@ -79,15 +83,25 @@ const char *http_req_query(http_req *req, const char *key);
 const char *http_req_header(http_req *req, const char *name);
 /* The bearer token the request carried (header or cookie), or NULL. */
 const char *http_req_token(http_req *req);
+/* True when the request's session came in the cookie rather than an Authorization header. */
+bool http_req_cookie_session(const http_req *req);
+#define HTTP_CSRF_LEN 32
+/* The CSRF token of a session token: writes authenticated by the cookie must send it in the
+ * X-CSRF-Token header. */
+void http_csrf_token(const char *token, char out[HTTP_CSRF_LEN + 1]);
 /* The client's IP address as text into out ("" when unknown). */
 void http_req_client(http_req *req, char out[64]);
 
+/* The raw body (NULL when there is none) and its length in *len; not NUL-terminated for
+ * the handler's purposes (it may hold NUL bytes). */
+const char *http_req_body(http_req *req, size_t *len);
 /* Parses the body as a JSON object; on failure replies 400 itself and returns NULL. */
 json_t *http_req_json(http_req *req);
 
 /* Replies with JSON (steals the reference). */
 void http_reply_json(http_req *req, unsigned status, json_t *body);
-/* Replies {"error": {...}} with the status that err->status maps to. */
+/* Replies {"error": {...}} with the status that err->status maps to (and "line" when
+ * err->line is set). */
 void http_reply_error(http_req *req, const hoso_err *err);
 /* Replies with a short error built here. */
 void http_reply_fail(http_req *req, hoso_status st, const char *code, const char *field,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "handlers.h"
 #include "trk_public.h"
@@ -97,7 +98,8 @@ static void head(page *b, const char *title, const char *self_path, const char *
 	put(b, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
 	       "content=\"width=device-width, initial-scale=1\"><title>");
 	esc(b, title);
-	put(b, "</title><link rel=\"stylesheet\" href=\"/static/track.css\">"
+	put(b, "</title><link rel=\"icon\" href=\"/static/favicon.svg\">"
+	       "<link rel=\"stylesheet\" href=\"/static/track.css\">"
 	       "<script src=\"/static/track.js\" defer></script></head>\n<body><header>"
 	       "<a class=\"home\" href=\"/t");
 	put(b, b->en ? "?lang=en" : "");
@@ -342,13 +344,20 @@ void http_on_track_search(http_req *req)
 
 void http_on_static(http_req *req)
 {
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".js", "text/javascript; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},
+		{".svg", "image/svg+xml"},
+		{".webmanifest", "application/manifest+json"},
+	};
 	const char *name = http_req_param(req, 0);
 	const char *dot = name ? strrchr(name, '.') : NULL;
 	const char *type = NULL;
-	if (dot && strcmp(dot, ".js") == 0)
-		type = "text/javascript; charset=utf-8";
-	else if (dot && strcmp(dot, ".css") == 0)
-		type = "text/css; charset=utf-8";
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			type = types[i].type;
 	size_t stem = dot ? (size_t)(dot - name) : 0;
 	if (!type || stem == 0 || stem > 40 ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != stem) {
@@ -357,12 +366,30 @@ void http_on_static(http_req *req)
 	}
 	char path[1200];
 	snprintf(path, sizeof(path), "%s/%s", http_req_app(req)->www_dir, name);
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > 512 * 1024) {
+		http_reply_fail(req, HOSO_NOT_FOUND, "no_route", NULL, "no such file");
+		return;
+	}
+	/* Revalidated on every use (no-cache) so a new release is picked up at once, but an
+	 * unchanged file costs a slow counter link only a 304. */
+	char etag[64];
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)sb.st_size,
+	         (unsigned long long)sb.st_mtime);
+	http_reply_header(req, "ETag", etag);
+	http_reply_header(req, "Cache-Control", "no-cache");
+	http_reply_header(req, "X-Content-Type-Options", "nosniff");
+	const char *inm = http_req_header(req, "If-None-Match");
+	if (inm && strcmp(inm, etag) == 0) {
+		http_reply_bytes(req, 304, type, "", 0, NULL);
+		return;
+	}
 	FILE *f = fopen(path, "rb");
-	char *buf = malloc(256 * 1024);
-	size_t n = f && buf ? fread(buf, 1, 256 * 1024, f) : 0;
+	char *buf = f ? malloc((size_t)sb.st_size + 1) : NULL;
+	size_t n = buf ? fread(buf, 1, (size_t)sb.st_size, f) : 0;
 	if (f)
 		fclose(f);
-	if (!f || !buf)
+	if (!buf)
 		http_reply_fail(req, HOSO_NOT_FOUND, "no_route", NULL, "no such file");
 	else
 		http_reply_bytes(req, 200, type, buf, n, NULL);

@@ -78,8 +78,11 @@ static void on_login(http_req *req)
 	         "hoso_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
 	         hours * 3600, http_req_app(req)->secure_cookies ? "; Secure" : "");
 	http_reply_header(req, "Set-Cookie", cookie);
-	http_reply_json(req, 200, json_pack("{s:s, s:o, s:i}", "token", token, "user",
-	                                    trk_actor_json(&actor), "expires_in", hours * 3600));
+	char csrf[HTTP_CSRF_LEN + 1];
+	http_csrf_token(token, csrf);
+	http_reply_json(req, 200, json_pack("{s:s, s:o, s:i, s:s}", "token", token, "user",
+	                                    trk_actor_json(&actor), "expires_in", hours * 3600,
+	                                    "csrf", csrf));
 }
 
 static void on_logout(http_req *req)
@@ -98,7 +101,10 @@ static void on_logout(http_req *req)
 
 static void on_me(http_req *req)
 {
-	http_reply_json(req, 200, json_pack("{s:o}", "user", trk_actor_json(http_req_actor(req))));
+	char csrf[HTTP_CSRF_LEN + 1];
+	http_csrf_token(http_req_token(req), csrf);
+	http_reply_json(req, 200, json_pack("{s:o, s:s}", "user", trk_actor_json(http_req_actor(req)),
+	                                    "csrf", csrf));
 }
 
 static void on_procedures(http_req *req)
@@ -347,8 +353,27 @@ const http_route http_routes[] = {
 	{"GET", "/t", "track_search", HTTP_PUBLIC, http_on_track_search},
 	{"GET", "/t/{}", "track_page", HTTP_PUBLIC, http_on_track_page},
 	{"GET", "/static/{}", "static", HTTP_PUBLIC, http_on_static},
+	{"GET", "/desk", "desk", HTTP_PUBLIC, http_on_desk_root},
+	{"GET", "/desk/{}", "desk_page", HTTP_PUBLIC, http_on_desk_page},
 	{"GET", "/api/v1/outbox", "outbox_list", HTTP_SUPERVISOR | HTTP_ADMIN, http_on_outbox_list},
 	{"POST", "/api/v1/outbox/{}/retry", "outbox_retry", HTTP_ADMIN, http_on_outbox_retry},
 	{"GET", "/api/v1/audit", "audit_list", HTTP_SUPERVISOR | HTTP_ADMIN, http_on_audit_list},
+	{"GET", "/api/v1/users", "user_list", HTTP_ADMIN, http_on_user_list},
+	{"POST", "/api/v1/users", "user_create", HTTP_ADMIN, http_on_user_create},
+	{"POST", "/api/v1/users/{}", "user_update", HTTP_ADMIN, http_on_user_update},
+	{"POST", "/api/v1/users/{}/unlock", "user_unlock", HTTP_ADMIN, http_on_user_unlock},
+	{"POST", "/api/v1/catalogue/{}", "catalogue_upload", HTTP_ADMIN, http_on_catalogue_upload,
+	 HTTP_CATALOGUE_MAX_BODY},
+	{"GET", "/api/v1/agencies", "agency_list", HTTP_STAFF,
+	 http_on_agency_list},
+	{"POST", "/api/v1/agencies/{}/webhook", "agency_webhook", HTTP_ADMIN, http_on_agency_webhook},
+	{"GET", "/api/v1/stats/today", "stats_today", HTTP_SUPERVISOR | HTTP_ADMIN | HTTP_AGENCY,
+	 http_on_stats_today},
+	{"GET", "/api/v1/stats/daily", "stats_daily", HTTP_SUPERVISOR | HTTP_ADMIN | HTTP_AGENCY,
+	 http_on_stats_daily},
+	{"GET", "/api/v1/stats/transit", "stats_transit", HTTP_SUPERVISOR | HTTP_ADMIN | HTTP_AGENCY,
+	 http_on_stats_transit},
+	{"GET", "/api/v1/reports/quarterly", "report_quarterly", HTTP_SUPERVISOR | HTTP_ADMIN,
+	 http_on_report_quarterly},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Installs what hoso needs to build, run and test on Debian 12, then builds it.
 # Idempotent: skips apt when every package is already present.
+#   ./scripts/setup.sh [--browser]
+# --browser (or HOSO_WITH_BROWSER=1), as scripts/test.sh does: also Chromium, Node.js and
+# npm for the browser tests, and playwright-core in tests/browser/node_modules (npm ci,
+# again only when package-lock.json changed). It drives Debian's Chromium: no browser is
+# downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+WITH_BROWSER=${HOSO_WITH_BROWSER:-0}
+for arg in "$@"; do
+  case "$arg" in
+    --browser) WITH_BROWSER=1 ;;
+    *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
+  esac
+done
 
 # libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes (fuzz/run.sh); clang only
 # recommends it, and recommends are not installed here.
@@ -11,7 +23,13 @@ PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsodium-dev libzint-dev
       fonts-dejavu-core python3 python3-fonttools
       poppler-utils zbar-tools qpdf curl valgrind)
-if [ "${HOSO_WITH_BROWSER:-0}" = 1 ]; then PKGS+=(chromium); fi
+if [ "$WITH_BROWSER" = 1 ]; then
+  PKGS+=(chromium)
+  # A node from elsewhere (e.g. NodeSource's, which bundles npm and conflicts with Debian's
+  # npm package) is used as it is.
+  command -v node >/dev/null || command -v nodejs >/dev/null || PKGS+=(nodejs)
+  command -v npm >/dev/null || PKGS+=(npm)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -22,6 +40,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$WITH_BROWSER" = 1 ]; then
+  lock=tests/browser/package-lock.json stamp=tests/browser/node_modules/.hoso-lock-sha256
+  want=$(sha256sum "$lock" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: npm ci in tests/browser" >&2
+    (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" >"$stamp"
+  fi
 fi
 
 BUILD=${BUILD:-build}

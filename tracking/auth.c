@@ -1,4 +1,5 @@
-/* Users, passwords (Argon2id) and bearer tokens (stored as SHA-256 only). */
+/* Passwords (Argon2id), logins with their lockout, and bearer tokens (stored as SHA-256
+ * only). Accounts are made and changed in users.c. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,6 @@
 #include "log.h"
 #include "text.h"
 #include "trk_internal.h"
-#include "trk_valid.h"
 
 /* Argon2id at 19 MiB and 2 passes (OWASP's minimum for Argon2id): a login costs tens of
  * milliseconds, and the daemon's memory stays small when several log in at once. */
@@ -17,8 +17,6 @@
 #define PW_MEMLIMIT (19u * 1024u * 1024u)
 #define PW_MIN 10
 #define PW_MAX 256
-
-static const char *const roles[] = {"clerk", "courier", "agency", "supervisor", "admin", NULL};
 
 /* Passwords too common to accept whatever their length (compared ignoring ASCII case). */
 static const char *const common_passwords[] = {
@@ -39,7 +37,7 @@ static bool common_password(const char *pw)
 	return false;
 }
 
-static bool valid_username(const char *u)
+bool trk_username_valid(const char *u)
 {
 	size_t n = strlen(u);
 	if (n < 3 || n > 63)
@@ -51,27 +49,8 @@ static bool valid_username(const char *u)
 	return true;
 }
 
-static bool valid_role(const char *r)
+hoso_status trk_password_check(const char *password, hoso_err *err)
 {
-	for (size_t i = 0; roles[i]; i++)
-		if (strcmp(r, roles[i]) == 0)
-			return true;
-	return false;
-}
-
-hoso_status trk_user_add(trk *t, const char *username, const char *password, const char *role,
-                         const char *agency_code, const char *office_code,
-                         const char *full_name, hoso_err *err)
-{
-	db_user u;
-	memset(&u, 0, sizeof(u));
-	agency_code = agency_code ? agency_code : "";
-	office_code = office_code ? office_code : "";
-	full_name = full_name ? full_name : "";
-	if (!valid_username(username))
-		return hoso_err_set(err, HOSO_INVALID, "invalid_username", "username",
-		                    "username must be 3 to 63 characters of a-z, 0-9, '.', '_' "
-		                    "or '-'");
 	size_t pwlen = strlen(password);
 	if (pwlen < PW_MIN || pwlen > PW_MAX || !text_utf8_valid(password, pwlen))
 		return hoso_err_set(err, HOSO_INVALID, "weak_password", "password",
@@ -80,69 +59,16 @@ hoso_status trk_user_add(trk *t, const char *username, const char *password, con
 		return hoso_err_set(err, HOSO_INVALID, "common_password", "password",
 		                    "this password is one of the most common ones and is guessed "
 		                    "first: choose another");
-	if (!valid_role(role))
-		return hoso_err_set(err, HOSO_INVALID, "invalid_role", "role",
-		                    "role must be clerk, courier, agency, supervisor or admin");
-	if (strcmp(role, "agency") == 0 && !agency_code[0])
-		return hoso_err_set(err, HOSO_INVALID, "missing_field", "agency",
-		                    "an agency officer must be bound to one agency (--agency CODE)");
-	if (strcmp(role, "agency") != 0 && agency_code[0])
-		return hoso_err_set(err, HOSO_INVALID, "invalid_value", "agency",
-		                    "only agency officers are bound to an agency");
-	if (agency_code[0]) {
-		db_agency a;
-		if (!trk_valid_agency_code(agency_code) ||
-		    db_agency_get(t->db, agency_code, &a, NULL) != HOSO_OK)
-			return hoso_err_set(err, HOSO_INVALID, "unknown_agency", "agency",
-			                    "agency %.40s is not in the catalogue", agency_code);
-	}
-	if (office_code[0]) {
-		db_office o;
-		if (!trk_valid_office_code(office_code) ||
-		    db_office_get(t->db, office_code, &o, NULL) != HOSO_OK)
-			return hoso_err_set(err, HOSO_INVALID, "unknown_office", "office",
-			                    "post office %.40s is not in the catalogue", office_code);
-	}
-	if (!text_utf8_valid(full_name, strlen(full_name)) || text_has_control(full_name) ||
-	    strlen(full_name) >= sizeof(u.full_name))
-		return hoso_err_set(err, HOSO_INVALID, "invalid_text", "name",
-		                    "the full name must be UTF-8 text of at most 255 bytes");
-	snprintf(u.username, sizeof(u.username), "%s", username);
-	snprintf(u.role, sizeof(u.role), "%s", role);
-	snprintf(u.agency_code, sizeof(u.agency_code), "%s", agency_code);
-	snprintf(u.office_code, sizeof(u.office_code), "%s", office_code);
-	char *nfc = text_nfc(full_name);
-	snprintf(u.full_name, sizeof(u.full_name), "%s", nfc ? nfc : full_name);
-	free(nfc);
-	if (crypto_pwhash_str_alg(u.pw_hash, password, pwlen, PW_OPSLIMIT, PW_MEMLIMIT,
+	return HOSO_OK;
+}
+
+hoso_status trk_password_hash(const char *password, char out[160], hoso_err *err)
+{
+	if (crypto_pwhash_str_alg(out, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT,
 	                          crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL,
 		                    "not enough memory to hash the password");
-	u.created_at = trk_now_ms();
-	hoso_status st = db_begin(t->db, err);
-	if (st != HOSO_OK)
-		return st;
-	if ((st = db_user_insert(t->db, &u, err)) == HOSO_OK &&
-	    (st = trk_audit_write(t->db, 0, "user_add",
-	                          json_pack("{s:s, s:I, s:s, s:s, s:s}", "username", u.username,
-	                                    "new_user_id", (json_int_t)u.id, "role", u.role,
-	                                    "agency_code", u.agency_code, "office_code",
-	                                    u.office_code), err)) == HOSO_OK)
-		st = db_commit(t->db, err);
-	else
-		db_rollback(t->db);
-	if (st == HOSO_CONFLICT)
-		return hoso_err_set(err, HOSO_CONFLICT, "user_exists", "username",
-		                    "user %s already exists", username);
-	if (st == HOSO_OK)
-		log_info("user %s added with role %s", username, role);
-	return st;
-}
-
-bool trk_user_exists(trk *t, const char *username)
-{
-	db_user u;
-	return db_user_get_by_name(t->db, username, &u, NULL) == HOSO_OK;
+	return HOSO_OK;
 }
 
 static void actor_from_user(const db_user *u, trk_actor *a)
@@ -177,7 +103,7 @@ static bool token_hash(const char *token, uint8_t out[32])
  * key (such names never log in, and their text may not be fit to store). */
 static const char *lock_key(const char *username)
 {
-	return username && valid_username(username) ? username : "(invalid)";
+	return username && trk_username_valid(username) ? username : "(invalid)";
 }
 
 /* Audits a login outcome in the open transaction. */
@@ -190,15 +116,21 @@ static hoso_status audit_login(trk *t, int64_t user_id, const char *action, cons
 	return trk_audit_write(t->db, user_id, action, d, err);
 }
 
-/* Seconds the username stays locked (0: not locked). */
-static int locked_for(trk *t, const char *key, int64_t now)
+int64_t trk_login_locked_until(trk *t, const char *username, int64_t now)
 {
 	int64_t nth = 0;
-	if (db_login_failure_nth(t->db, key, now - TRK_LOGIN_WINDOW_MS, TRK_LOGIN_MAX_FAILURES,
-	                         &nth, NULL) != HOSO_OK || nth == 0)
+	if (db_login_failure_nth(t->db, lock_key(username), now - TRK_LOGIN_WINDOW_MS,
+	                         TRK_LOGIN_MAX_FAILURES, &nth, NULL) != HOSO_OK || nth == 0 ||
+	    nth + TRK_LOGIN_WINDOW_MS <= now)
 		return 0;
-	int64_t left = nth + TRK_LOGIN_WINDOW_MS - now;
-	return left > 0 ? (int)((left + 999) / 1000) : 0;
+	return nth + TRK_LOGIN_WINDOW_MS;
+}
+
+/* Seconds the username stays locked (0: not locked). */
+static int locked_for(trk *t, const char *username, int64_t now)
+{
+	int64_t until = trk_login_locked_until(t, username, now);
+	return until ? (int)((until - now + 999) / 1000) : 0;
 }
 
 /* Records a wrong password (and the lockout it may start) in one transaction. */
@@ -240,7 +172,7 @@ hoso_status trk_login_from(trk *t, const char *username, const char *password,
 	int64_t now = trk_now_ms();
 	const char *key = lock_key(username);
 	client = client && text_utf8_valid(client, strlen(client)) ? client : "";
-	*retry_after = locked_for(t, key, now);
+	*retry_after = locked_for(t, username, now);
 	if (*retry_after > 0) {
 		hoso_err aerr;
 		if (trk_audit_note(t, 0, "login_locked",

@@ -1,8 +1,15 @@
-/* csv.c — the catalogue importer's RFC 4180 reader (quoted fields, doubled quotes, CRLF or
- * LF) and its error messages, which name the file, line and column. */
+/* csv.c — the catalogue importer's input: files read whole, the RFC 4180 reader (quoted
+ * fields, doubled quotes, CRLF or LF) and its error messages, which name the file, line and
+ * column. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "import_internal.h"
 #include "text.h"
@@ -24,8 +31,11 @@ hoso_status trk_imp_fail(imp *im, hoso_status status, unsigned line, long col, c
 	} else if (col >= 0) {
 		snprintf(where, sizeof(where), "column %ld: ", col + 1);
 	}
-	return hoso_err_set(im->err, status, "invalid_csv", field, "%s:%u: %s%s", im->name, line,
-	                    where, msg);
+	hoso_err_set(im->err, status, "invalid_csv", field, "%s:%u: %s%s", im->name, line, where,
+	             msg);
+	if (im->err)
+		im->err->line = line;
+	return status;
 }
 
 /* Fails on the header: "NAME:LINE: column "COL": message", field COL. */
@@ -36,8 +46,11 @@ hoso_status trk_imp_header_fail(imp *im, const char *col, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return hoso_err_set(im->err, HOSO_INVALID, "invalid_csv", col, "%s:%u: column \"%s\": %s",
-	                    im->name, im->rec_line, col, msg);
+	hoso_err_set(im->err, HOSO_INVALID, "invalid_csv", col, "%s:%u: column \"%s\": %s",
+	             im->name, im->rec_line, col, msg);
+	if (im->err)
+		im->err->line = im->rec_line;
+	return HOSO_INVALID;
 }
 
 /* A short, printable excerpt of an already validated value, for messages. */
@@ -150,3 +163,65 @@ hoso_status trk_imp_next_record(imp *im, bool *got)
 	return HOSO_OK;
 }
 
+/* ---- files ------------------------------------------------------------------------- */
+
+hoso_status trk_import_csv(db *h, const char *kind, const char *path, size_t *rows_out,
+                           hoso_err *err)
+{
+	return trk_import_csv_ex(h, kind, path, 0, rows_out, err);
+}
+
+hoso_status trk_import_csv_ex(db *h, const char *kind, const char *path, unsigned flags,
+                              size_t *rows_out, hoso_err *err)
+{
+	if (rows_out)
+		*rows_out = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hoso_err_set(err, errno == ENOENT ? HOSO_NOT_FOUND : HOSO_INVALID,
+		                    "cannot_open", NULL, "%s: cannot open: %s", path, strerror(errno));
+	hoso_status st;
+	char *data = NULL;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		st = hoso_err_set(err, HOSO_INVALID, "cannot_open", NULL, "%s: not a regular file",
+		                  path);
+		goto close_fd;
+	}
+	if ((uint64_t)sb.st_size > TRK_IMPORT_MAX_FILE) {
+		st = hoso_err_set(err, HOSO_TOO_LARGE, "too_large", NULL, "%s: the file is %lld "
+		                  "bytes, the limit is %u MiB; split it into smaller files", path,
+		                  (long long)sb.st_size, TRK_IMPORT_MAX_FILE / (1024 * 1024));
+		goto close_fd;
+	}
+	size_t cap = (size_t)sb.st_size + 1, len = 0; /* +1: notices a file that grew */
+	data = malloc(cap);
+	if (!data) {
+		st = hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL, "%s: out of memory", path);
+		goto close_fd;
+	}
+	while (len < cap) {
+		ssize_t r = read(fd, data + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			st = hoso_err_set(err, HOSO_INVALID, "cannot_read", NULL, "%s: cannot read: %s",
+			                  path, strerror(errno));
+			goto free_data;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len == cap) {
+		st = hoso_err_set(err, HOSO_CONFLICT, "file_changed", NULL, "%s: the file grew while "
+		                  "it was read; import it again once it is written", path);
+		goto free_data;
+	}
+	st = trk_import_csv_buffer_ex(h, kind, path, data, len, flags, rows_out, err);
+free_data:
+	free(data);
+close_fd:
+	close(fd);
+	return st;
+}

@@ -1,27 +1,19 @@
-/* import.c — the catalogue importer (see trk_import.h): an RFC 4180 reader, the column
- * rules of each catalogue, and one transaction per file. */
+/* import.c — the catalogue importer (see trk_import.h): the column rules of each catalogue
+ * and one transaction per file (csv.c reads the files and records). */
 #include "trk_import.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "text.h"
 
 #include "import_internal.h"
 #include "trk_internal.h"
 #include "trk_valid.h"
-
-#define TXT(st, f, req, t) {#f, t, req, offsetof(st, f), sizeof(((st *)0)->f)}
-#define NUM(st, f, req, t) {#f, t, req, offsetof(st, f), 0}
 
 static const column office_cols[] = {
 	TXT(db_office, code, true, C_OFFICE),
@@ -465,9 +457,10 @@ hoso_status trk_import_csv_buffer(db *h, const char *kind_name, const char *name
 	return trk_import_csv_buffer_ex(h, kind_name, name, data, len, 0, rows_out, err);
 }
 
-hoso_status trk_import_csv_buffer_ex(db *h, const char *kind_name, const char *name,
-                                     const char *data, size_t len, unsigned flags,
-                                     size_t *rows_out, hoso_err *err)
+/* The import itself; user_id names who imports in the audit row (0: the operator). */
+static hoso_status import_buffer(db *h, int64_t user_id, const char *kind_name,
+                                 const char *name, const char *data, size_t len,
+                                 unsigned flags, size_t *rows_out, hoso_err *err)
 {
 	if (rows_out)
 		*rows_out = 0;
@@ -517,7 +510,7 @@ hoso_status trk_import_csv_buffer_ex(db *h, const char *kind_name, const char *n
 		db_rollback(h);
 		goto free_imp;
 	}
-	if ((st = trk_audit_write(h, 0, "catalogue_import",
+	if ((st = trk_audit_write(h, user_id, "catalogue_import",
 	                          json_pack("{s:s, s:s, s:I}", "file",
 	                                    text_utf8_valid(name, strlen(name)) ? name
 	                                                                        : "(not UTF-8)",
@@ -534,63 +527,16 @@ free_imp:
 	return st;
 }
 
-hoso_status trk_import_csv(db *h, const char *kind, const char *path, size_t *rows_out,
-                           hoso_err *err)
+hoso_status trk_import_csv_buffer_ex(db *h, const char *kind_name, const char *name,
+                                     const char *data, size_t len, unsigned flags,
+                                     size_t *rows_out, hoso_err *err)
 {
-	return trk_import_csv_ex(h, kind, path, 0, rows_out, err);
+	return import_buffer(h, 0, kind_name, name, data, len, flags, rows_out, err);
 }
 
-hoso_status trk_import_csv_ex(db *h, const char *kind, const char *path, unsigned flags,
-                              size_t *rows_out, hoso_err *err)
+hoso_status trk_import_csv_buffer_by(db *h, int64_t user_id, const char *kind_name,
+                                     const char *name, const char *data, size_t len,
+                                     size_t *rows_out, hoso_err *err)
 {
-	if (rows_out)
-		*rows_out = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hoso_err_set(err, errno == ENOENT ? HOSO_NOT_FOUND : HOSO_INVALID,
-		                    "cannot_open", NULL, "%s: cannot open: %s", path, strerror(errno));
-	hoso_status st;
-	char *data = NULL;
-	struct stat sb;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = hoso_err_set(err, HOSO_INVALID, "cannot_open", NULL, "%s: not a regular file",
-		                  path);
-		goto close_fd;
-	}
-	if ((uint64_t)sb.st_size > TRK_IMPORT_MAX_FILE) {
-		st = hoso_err_set(err, HOSO_TOO_LARGE, "too_large", NULL, "%s: the file is %lld "
-		                  "bytes, the limit is %u MiB; split it into smaller files", path,
-		                  (long long)sb.st_size, TRK_IMPORT_MAX_FILE / (1024 * 1024));
-		goto close_fd;
-	}
-	size_t cap = (size_t)sb.st_size + 1, len = 0; /* +1: notices a file that grew */
-	data = malloc(cap);
-	if (!data) {
-		st = hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL, "%s: out of memory", path);
-		goto close_fd;
-	}
-	while (len < cap) {
-		ssize_t r = read(fd, data + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			st = hoso_err_set(err, HOSO_INVALID, "cannot_read", NULL, "%s: cannot read: %s",
-			                  path, strerror(errno));
-			goto free_data;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len == cap) {
-		st = hoso_err_set(err, HOSO_CONFLICT, "file_changed", NULL, "%s: the file grew while "
-		                  "it was read; import it again once it is written", path);
-		goto free_data;
-	}
-	st = trk_import_csv_buffer_ex(h, kind, path, data, len, flags, rows_out, err);
-free_data:
-	free(data);
-close_fd:
-	close(fd);
-	return st;
+	return import_buffer(h, user_id, kind_name, name, data, len, 0, rows_out, err);
 }

@@ -47,7 +47,8 @@ static json_t *manifest_json(trk *t, const db_manifest *m, const db_manifest_ite
 	                 m->confirmed_at ? m->confirmed_by_name : NULL, "confirmed_at",
 	                 m->confirmed_at ? confirmed : NULL, "total_fee_vnd",
 	                 (json_int_t)m->total_fee_vnd, "fees_received_vnd",
-	                 (json_int_t)m->fees_received_vnd, "count", (int)n, "items", arr,
+	                 (json_int_t)m->fees_received_vnd, "count", lines ? (int)n : m->item_count,
+	                 "items", arr,
 	                 "record_url", pdf);
 }
 
@@ -274,7 +275,6 @@ hoso_status trk_manifest_list(trk *t, const trk_actor *actor, const char *state,
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = manifest_json(t, &rows[i], NULL, 0);
 		json_object_del(j, "items");
-		json_object_del(j, "count");
 		json_array_append_new(arr, j);
 	}
 	char next[24];

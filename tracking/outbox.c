@@ -112,6 +112,12 @@ hoso_status trk_outbox_retry_failed(trk *t, int64_t *count, hoso_err *err)
 hoso_status trk_agency_webhook_set(trk *t, const char *agency_code, const char *url,
                                    const char *secret, hoso_err *err)
 {
+	return trk_agency_webhook_set_by(t, 0, agency_code, url, secret, err);
+}
+
+hoso_status trk_agency_webhook_set_by(trk *t, int64_t user_id, const char *agency_code,
+                                      const char *url, const char *secret, hoso_err *err)
+{
 	size_t ulen = url ? strlen(url) : 0;
 	bool scheme = url && ((!strncmp(url, "http://", 7) && url[7] && url[7] != '/') ||
 	                      (!strncmp(url, "https://", 8) && url[8] && url[8] != '/'));
@@ -122,7 +128,9 @@ hoso_status trk_agency_webhook_set(trk *t, const char *agency_code, const char *
 	if (!scheme || !clean || ulen > 1000)
 		return hoso_err_set(err, HOSO_INVALID, "invalid_url", "url",
 		                    "webhook URL \"%.200s\" must be an http:// or https:// URL with a "
-		                    "host, without spaces, at most 1000 bytes", url ? url : "");
+		                    "host, without spaces, at most 1000 bytes",
+		                    /* echoed only when plain ASCII: a cut could split a character */
+		                    url && clean ? url : "(not shown)");
 	size_t slen = secret ? strlen(secret) : 0;
 	if (slen < 16 || slen > 255 || text_has_control(secret))
 		return hoso_err_set(err, HOSO_INVALID, "invalid_secret", "secret",
@@ -135,6 +143,10 @@ hoso_status trk_agency_webhook_set(trk *t, const char *agency_code, const char *
 	if (st == HOSO_NOT_FOUND)
 		hoso_err_set(err, HOSO_NOT_FOUND, "unknown_agency", "agency_code",
 		             "agency %.60s is not in the catalogue (import it first)", agency_code);
+	else if (st == HOSO_OK) /* the secret stays out of the audit trail */
+		st = trk_audit_write(t->db, user_id, "agency_webhook_set",
+		                     json_pack("{s:s, s:s}", "agency_code", agency_code, "url", url),
+		                     err);
 	if (st != HOSO_OK) {
 		db_rollback(t->db);
 		return st;

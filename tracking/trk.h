@@ -51,7 +51,7 @@ typedef struct trk_actor {
 	char full_name[256];
 } trk_actor;
 
-/* ---- users and sessions (auth.c) ----------------------------------------------------- */
+/* ---- users and sessions (users.c, auth.c; the admin page's in trk_admin.h) ----------- */
 
 /* Creates a user with an Argon2id password hash, and an audit row. Validates username (3-64
  * of [a-z0-9._-]), password (10-256 bytes, not a very common one), role, and that the

@@ -18,6 +18,7 @@
 #define HOSO_TRK_IMPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db.h"
 #include "hoso.h"
@@ -35,6 +36,13 @@ hoso_status trk_import_csv(db *db, const char *kind, const char *path, size_t *r
  * messages (e.g. the uploaded file's name). */
 hoso_status trk_import_csv_buffer(db *db, const char *kind, const char *name, const char *data,
                                   size_t len, size_t *rows_out, hoso_err *err);
+
+/* trk_import_csv_buffer on behalf of a logged-in user (user_id, for the audit row). A
+ * failure tied to a line of the file sets err->line, and err->field to the column's name
+ * when the fault is in a known column. */
+hoso_status trk_import_csv_buffer_by(db *db, int64_t user_id, const char *kind,
+                                     const char *name, const char *data, size_t len,
+                                     size_t *rows_out, hoso_err *err);
 
 /* Import flags. KEEP_EXISTING adds only codes not yet in the catalogue and leaves every stored
  * row as it is (the demo catalogue never overwrites an operator's data); rows counts the

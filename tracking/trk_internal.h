@@ -21,6 +21,22 @@ struct trk {
 /* Prepares the dummy password hash used when a login names an unknown user. */
 void trk_auth_init_dummy(trk *t);
 
+/* Whether u can be a username: 3 to 63 characters of a-z, 0-9, '.', '_' or '-'. */
+bool trk_username_valid(const char *u);
+
+/* The password rules for every way a password is set: 10 to 256 bytes of UTF-8, not one of
+ * the most common passwords. HOSO_INVALID naming "password" otherwise. */
+hoso_status trk_password_check(const char *password, hoso_err *err);
+
+/* Hashes a checked password with Argon2id into out (crypto_pwhash_str format). */
+hoso_status trk_password_hash(const char *password, char out[160], hoso_err *err);
+
+/* When the login lockout of username ends (ms since the epoch), 0 when it is not locked. */
+int64_t trk_login_locked_until(trk *t, const char *username, int64_t now);
+
+/* HOSO_OK when the actor is an admin, else HOSO_FORBIDDEN (for use cases of the admin page). */
+hoso_status trk_require_admin(const trk_actor *actor, hoso_err *err);
+
 /* Appends an audit row in the open transaction (detail stolen, may be NULL); adds the
  * operator (trk_set_operator) when user_id is 0. */
 hoso_status trk_audit_write(db *h, int64_t user_id, const char *action, json_t *detail,

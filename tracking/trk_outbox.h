@@ -26,4 +26,9 @@ hoso_status trk_outbox_retry_failed(trk *t, int64_t *count, hoso_err *err);
 hoso_status trk_agency_webhook_set(trk *t, const char *agency_code, const char *url,
                                    const char *secret, hoso_err *err);
 
+/* trk_agency_webhook_set on behalf of user_id (0: the operator), who is named in the audit
+ * row (the URL is recorded, the secret never). */
+hoso_status trk_agency_webhook_set_by(trk *t, int64_t user_id, const char *agency_code,
+                                      const char *url, const char *secret, hoso_err *err);
+
 #endif

@@ -292,6 +292,9 @@ class Journey(DaemonTest):
         self.assertEqual(r.status, 201, r.body)
         lst = self.api("GET", "/api/v1/manifests?state=partial", user="officer").json()
         self.assertIn(m["id"], [x["id"] for x in lst["manifests"]])
+        listed = [x for x in lst["manifests"] if x["id"] == m["id"]][0]
+        self.assertEqual(listed["count"], len(m["items"]), "the list counts the lines")
+        self.assertNotIn("items", listed)
 
     def test_reject_returns_to_applicant(self):
         d = self.api("POST", "/api/v1/dossiers", good_dossier(service="send")).json()
@@ -357,6 +360,8 @@ class Journey(DaemonTest):
         soon = self.api("GET", "/api/v1/items?due=soon&office=600000",
                         user="supervisor").json()["items"]
         self.assertIn(tn, [x["tracking_number"] for x in soon])
+        line = [x for x in soon if x["tracking_number"] == tn][0]
+        self.assertEqual((line["dossier_id"], line["role"]), (d["id"], "submission"))
         self.assertEqual(self.api("GET", "/api/v1/items?due=later",
                                   user="supervisor").status, 400)
         self.assertEqual(self.api("GET", "/api/v1/items?due=soon",

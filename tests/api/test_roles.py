@@ -49,9 +49,22 @@ EXPECTED = {
     ("GET", "/t"): PUBLIC,
     ("GET", "/t/{}"): PUBLIC,
     ("GET", "/static/{}"): PUBLIC,
+    ("GET", "/desk"): PUBLIC,
+    ("GET", "/desk/{}"): PUBLIC,
     ("GET", "/api/v1/outbox"): {"supervisor", "admin"},
     ("POST", "/api/v1/outbox/{}/retry"): {"admin"},
     ("GET", "/api/v1/audit"): {"supervisor", "admin"},
+    ("GET", "/api/v1/stats/today"): {"agency", "supervisor", "admin"},
+    ("GET", "/api/v1/stats/daily"): {"agency", "supervisor", "admin"},
+    ("GET", "/api/v1/stats/transit"): {"agency", "supervisor", "admin"},
+    ("GET", "/api/v1/reports/quarterly"): {"supervisor", "admin"},
+    ("GET", "/api/v1/users"): {"admin"},
+    ("POST", "/api/v1/users"): {"admin"},
+    ("POST", "/api/v1/users/{}"): {"admin"},
+    ("POST", "/api/v1/users/{}/unlock"): {"admin"},
+    ("POST", "/api/v1/catalogue/{}"): {"admin"},
+    ("GET", "/api/v1/agencies"): ALL,
+    ("POST", "/api/v1/agencies/{}/webhook"): {"admin"},
 }
 
 # Plausible values for the {} segments, by the segment before them.
@@ -64,7 +77,11 @@ PLACEHOLDER = {
     "complaints": "999999",
     "t": "DH123456785VN",
     "static": "no-such-file.css",
+    "desk": "no-such-page",
     "outbox": "999999",
+    "users": "999999",
+    "catalogue": "no-such-catalogue",
+    "agencies": "000.00.99.H99",
 }
 
 # The demo user of each role.

@@ -92,6 +92,8 @@ static void test_manifests(void)
 	m.fees_received_vnd = 8000;
 	CHECK_INT(db_manifest_update(h, &m, &err), HOSO_OK);
 	CHECK_INT(db_manifest_get(h, m.id, &got, &err), HOSO_OK);
+	CHECK_INT(got.item_count, 3);
+	m.item_count = 3;
 	CHECK(memcmp(&m, &got, sizeof(m)) == 0);
 	snprintf(m.state, sizeof(m.state), "signed");
 	CHECK_INT(db_manifest_update(h, &m, &err), HOSO_INVALID);

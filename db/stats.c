@@ -1,0 +1,334 @@
+/* stats.c — the reads behind the supervisors' statistics and the quarterly report
+ * (db_stats.h). Each runs between db_read_lock() and db_read_unlock(), so outside a use case
+ * it reads on a read-only WAL connection and never takes the writer's lock. */
+#include "db_internal.h"
+#include "db_stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Statement slots of this file (ST_STATS_FIRST_ on). */
+enum {
+	SS_STATES = ST_STATS_FIRST_,
+	SS_DUE,
+	SS_ACCEPTED,
+	SS_DELIVERIES,
+	SS_JOURNEYS,
+	SS_COMPLAINTS,
+	SS_LOSSES,
+	SS_END_,
+};
+
+_Static_assert(SS_END_ <= ST_STATS_LAST_ + 1,
+               "db_internal.h reserves too few statement slots for db_stats.h");
+
+/* Reads the current row of st into row. */
+typedef void (*row_reader)(sqlite3_stmt *st, void *row);
+
+/* Steps a bound statement to the end, appending one elem-byte row per result row to a
+ * malloc'd array that doubles as it fills. Statistics are never cut: every row is read. */
+static hoso_status collect(db *h, sqlite3_stmt *st, size_t elem, row_reader read, void **out,
+                           size_t *n, const char *what, hoso_err *err)
+{
+	unsigned char *rows = NULL;
+	size_t cap = 0, count = 0;
+	hoso_status status = HOSO_OK;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			unsigned char *grown = realloc(rows, ncap * elem);
+			if (!grown) {
+				status = hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
+				                      "%s: out of memory", what);
+				goto fail_rows;
+			}
+			rows = grown;
+			cap = ncap;
+		}
+		memset(rows + count * elem, 0, elem);
+		read(st, rows + count * elem);
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		status = db_fail(h, rc, what, err);
+		goto fail_rows;
+	}
+	*out = rows;
+	*n = count;
+	return HOSO_OK;
+fail_rows:
+	free(rows);
+	return status;
+}
+
+/* Prepares (or reuses) slot's statement on this thread's connection, lets bind fill its
+ * parameters, and collects its rows, all under the read lock. */
+typedef void (*binder)(sqlite3_stmt *st, const void *args);
+
+static hoso_status run(db *h, int slot, const char *sql, binder bind, const void *args,
+                       size_t elem, row_reader read, void **out, size_t *n, const char *what,
+                       hoso_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	hoso_status status;
+	db_read_lock(h);
+	sqlite3_stmt *st = db_stmt(h, (enum db_stmt_id)slot, sql, err);
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	bind(st, args);
+	status = collect(h, st, elem, read, out, n, what, err);
+	db_stmt_done(st);
+unlock:
+	db_read_unlock(h);
+	return status;
+}
+
+/* The parameters every statement of this file takes: ?1 agency ("" for all), ?2 and ?3 the
+ * window (times or dates), ?4 and ?5 a second pair when needed. */
+typedef struct stat_args {
+	const char *agency;
+	int64_t from_ms, to_ms;
+	const char *date_a, *date_b;
+} stat_args;
+
+static void bind_times(sqlite3_stmt *st, const void *p)
+{
+	const stat_args *a = p;
+	db_bind_text(st, 1, a->agency ? a->agency : "");
+	sqlite3_bind_int64(st, 2, a->from_ms);
+	sqlite3_bind_int64(st, 3, a->to_ms);
+}
+
+static void bind_dates(sqlite3_stmt *st, const void *p)
+{
+	const stat_args *a = p;
+	db_bind_text(st, 1, a->agency ? a->agency : "");
+	db_bind_text(st, 2, a->date_a);
+	db_bind_text(st, 3, a->date_b);
+}
+
+/* ---- item states -------------------------------------------------------------------- */
+
+static void read_state(sqlite3_stmt *st, void *p)
+{
+	db_stats_state_row *r = p;
+	db_col_text(st, 0, r->office_code, sizeof(r->office_code));
+	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
+	db_col_text(st, 2, r->state, sizeof(r->state));
+	r->count = sqlite3_column_int64(st, 3);
+	r->count_in_window = sqlite3_column_int64(st, 4);
+}
+
+hoso_status db_stats_item_states(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
+                                 db_stats_state_row **out, size_t *n, hoso_err *err)
+{
+	stat_args a = {.agency = agency, .from_ms = from_ms, .to_ms = to_ms};
+	void *rows = NULL;
+	hoso_status status = run(h, SS_STATES,
+		"SELECT COALESCE(NULLIF(p.office_code, ''), d.office_code), d.agency_code, i.state, "
+		"count(*), sum(i.updated_at >= ?2 AND i.updated_at < ?3) "
+		"FROM items i JOIN dossiers d ON d.id = i.dossier_id "
+		"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
+		"WHERE ?1 = '' OR d.agency_code = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+		bind_times, &a, sizeof(**out), read_state, &rows, n,
+		"counting items by state", err);
+	*out = rows;
+	return status;
+}
+
+/* ---- deadlines ---------------------------------------------------------------------- */
+
+static void read_due(sqlite3_stmt *st, void *p)
+{
+	db_stats_due_row *r = p;
+	db_col_text(st, 0, r->office_code, sizeof(r->office_code));
+	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
+	r->overdue = sqlite3_column_int64(st, 2);
+	r->due_soon = sqlite3_column_int64(st, 3);
+}
+
+hoso_status db_stats_due(db *h, const char *agency, const char *today, const char *soon_to,
+                         db_stats_due_row **out, size_t *n, hoso_err *err)
+{
+	stat_args a = {.agency = agency, .date_a = today, .date_b = soon_to};
+	/* next_deadline <> '' first: the partial index item_progress_due (schema_v2.c). */
+	void *rows = NULL;
+	hoso_status status = run(h, SS_DUE,
+		"SELECT office_code, agency_code, sum(next_deadline < ?2), sum(next_deadline >= ?2) "
+		"FROM item_progress WHERE next_deadline <> '' AND next_deadline <= ?3 "
+		"AND (?1 = '' OR agency_code = ?1) GROUP BY 1, 2 ORDER BY 1, 2",
+		bind_dates, &a, sizeof(**out), read_due, &rows, n,
+		"counting items near their deadline", err);
+	*out = rows;
+	return status;
+}
+
+/* ---- acceptances -------------------------------------------------------------------- */
+
+static void read_accept(sqlite3_stmt *st, void *p)
+{
+	db_stats_accept_row *r = p;
+	db_col_text(st, 0, r->date, sizeof(r->date));
+	db_col_text(st, 1, r->office_code, sizeof(r->office_code));
+	db_col_text(st, 2, r->agency_code, sizeof(r->agency_code));
+	db_col_text(st, 3, r->procedure_code, sizeof(r->procedure_code));
+	r->dossiers = sqlite3_column_int64(st, 4);
+	r->postage_vnd = sqlite3_column_int64(st, 5);
+	r->fee_vnd = sqlite3_column_int64(st, 6);
+}
+
+hoso_status db_stats_accepted(db *h, const char *agency, const char *date_from,
+                              const char *date_to, db_stats_accept_row **out, size_t *n,
+                              hoso_err *err)
+{
+	stat_args a = {.agency = agency, .date_a = date_from, .date_b = date_to};
+	void *rows = NULL;
+	hoso_status status = run(h, SS_ACCEPTED,
+		"SELECT accepted_date, office_code, agency_code, procedure_code, count(*), "
+		"sum(postage_vnd), sum(fee_vnd) FROM dossiers "
+		"WHERE accepted_date >= ?2 AND accepted_date <= ?3 AND (?1 = '' OR agency_code = ?1) "
+		"GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+		bind_dates, &a, sizeof(**out), read_accept, &rows, n,
+		"counting accepted dossiers", err);
+	*out = rows;
+	return status;
+}
+
+/* ---- deliveries --------------------------------------------------------------------- */
+
+static void read_delivery(sqlite3_stmt *st, void *p)
+{
+	db_stats_delivery *r = p;
+	db_col_text(st, 0, r->tracking_number, sizeof(r->tracking_number));
+	db_col_text(st, 1, r->office_code, sizeof(r->office_code));
+	db_col_text(st, 2, r->agency_code, sizeof(r->agency_code));
+	db_col_text(st, 3, r->procedure_code, sizeof(r->procedure_code));
+	db_col_text(st, 4, r->route_class, sizeof(r->route_class));
+	r->delivered_at = sqlite3_column_int64(st, 5);
+	r->collected_at = sqlite3_column_int64(st, 6);
+	r->fee_collected_vnd = sqlite3_column_int64(st, 7);
+}
+
+hoso_status db_stats_deliveries(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
+                                db_stats_delivery **out, size_t *n, hoso_err *err)
+{
+	stat_args a = {.agency = agency, .from_ms = from_ms, .to_ms = to_ms};
+	/* DELIVERED is final, so the item's updated_at is the time of its deliver event; the
+	 * items_state index finds them without reading the events table. */
+	void *rows = NULL;
+	hoso_status status = run(h, SS_DELIVERIES,
+		"SELECT i.tracking_number, COALESCE(NULLIF(p.office_code, ''), d.office_code), "
+		"d.agency_code, d.procedure_code, d.route_class, i.updated_at, "
+		"COALESCE((SELECT c.server_time FROM events c WHERE c.tracking_number = "
+		"i.tracking_number AND c.type = 'collect' ORDER BY c.seq LIMIT 1), 0), "
+		"COALESCE((SELECT json_extract(e.data, '$.fee_collected_vnd') FROM events e "
+		"WHERE e.tracking_number = i.tracking_number AND e.type = 'deliver' "
+		"ORDER BY e.seq DESC LIMIT 1), 0) "
+		"FROM items i JOIN dossiers d ON d.id = i.dossier_id "
+		"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
+		"WHERE i.state = 'DELIVERED' AND i.updated_at >= ?2 AND i.updated_at < ?3 "
+		"AND (?1 = '' OR d.agency_code = ?1) ORDER BY i.updated_at, i.tracking_number",
+		bind_times, &a, sizeof(**out), read_delivery, &rows, n,
+		"listing delivered results", err);
+	*out = rows;
+	return status;
+}
+
+/* ---- journeys ----------------------------------------------------------------------- */
+
+static void read_journey(sqlite3_stmt *st, void *p)
+{
+	db_stats_journey *r = p;
+	r->dossier_id = sqlite3_column_int64(st, 0);
+	r->accepted_at = sqlite3_column_int64(st, 1);
+	r->filed_at = sqlite3_column_int64(st, 2);
+	r->result_ready_at = sqlite3_column_int64(st, 3);
+	r->delivered_at = sqlite3_column_int64(st, 4);
+}
+
+hoso_status db_stats_journeys(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
+                              db_stats_journey **out, size_t *n, hoso_err *err)
+{
+	stat_args a = {.agency = agency, .from_ms = from_ms, .to_ms = to_ms};
+	void *rows = NULL;
+	hoso_status status = run(h, SS_JOURNEYS,
+		"SELECT d.id, d.accepted_at, COALESCE(sp.filed_at, 0), "
+		"COALESCE(rp.result_ready_at, 0), "
+		"CASE WHEN r.state = 'DELIVERED' THEN r.updated_at ELSE 0 END "
+		"FROM dossiers d "
+		"LEFT JOIN items s ON s.dossier_id = d.id AND s.role = 'submission' "
+		"LEFT JOIN item_progress sp ON sp.tracking_number = s.tracking_number "
+		"LEFT JOIN items r ON r.dossier_id = d.id AND r.role = 'result' "
+		"LEFT JOIN item_progress rp ON rp.tracking_number = r.tracking_number "
+		"WHERE (?1 = '' OR d.agency_code = ?1) AND ("
+		"(sp.filed_at >= ?2 AND sp.filed_at < ?3) OR "
+		"(rp.result_ready_at >= ?2 AND rp.result_ready_at < ?3) OR "
+		"(r.state = 'DELIVERED' AND r.updated_at >= ?2 AND r.updated_at < ?3)) "
+		"ORDER BY d.id",
+		bind_times, &a, sizeof(**out), read_journey, &rows, n,
+		"reading dossiers' journeys", err);
+	*out = rows;
+	return status;
+}
+
+/* ---- complaints and losses (the quarterly report) ----------------------------------- */
+
+static void read_complaint(sqlite3_stmt *st, void *p)
+{
+	db_stats_complaint *r = p;
+	db_col_text(st, 0, r->procedure_code, sizeof(r->procedure_code));
+	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
+	r->created_at = sqlite3_column_int64(st, 2);
+	db_col_text(st, 3, r->due_date, sizeof(r->due_date));
+	r->answered = sqlite3_column_int(st, 4) != 0;
+	r->answered_at = sqlite3_column_int64(st, 5);
+}
+
+hoso_status db_stats_complaints(db *h, int64_t from_ms, int64_t to_ms,
+                                db_stats_complaint **out, size_t *n, hoso_err *err)
+{
+	stat_args a = {.agency = NULL, .from_ms = from_ms, .to_ms = to_ms};
+	void *rows = NULL;
+	hoso_status status = run(h, SS_COMPLAINTS,
+		"SELECT d.procedure_code, d.agency_code, c.created_at, c.due_date, "
+		"c.state = 'answered', c.answered_at "
+		"FROM complaints c JOIN dossiers d ON d.id = c.dossier_id "
+		"WHERE (?1 = '' OR d.agency_code = ?1) AND c.created_at >= ?2 AND c.created_at < ?3 "
+		"ORDER BY c.id",
+		bind_times, &a, sizeof(**out), read_complaint, &rows, n,
+		"reading complaints", err);
+	*out = rows;
+	return status;
+}
+
+static void read_loss(sqlite3_stmt *st, void *p)
+{
+	db_stats_loss_row *r = p;
+	db_col_text(st, 0, r->procedure_code, sizeof(r->procedure_code));
+	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
+	r->missing = sqlite3_column_int64(st, 2);
+	r->damaged = sqlite3_column_int64(st, 3);
+}
+
+hoso_status db_stats_losses(db *h, int64_t from_ms, int64_t to_ms, db_stats_loss_row **out,
+                            size_t *n, hoso_err *err)
+{
+	stat_args a = {.agency = NULL, .from_ms = from_ms, .to_ms = to_ms};
+	/* The status predicate is word for word that of manifest_items_discrepancy. */
+	void *rows = NULL;
+	hoso_status status = run(h, SS_LOSSES,
+		"SELECT d.procedure_code, d.agency_code, sum(mi.status = 'missing'), "
+		"sum(mi.status = 'damaged') "
+		"FROM manifest_items mi JOIN manifests m ON m.id = mi.manifest_id "
+		"JOIN dossiers d ON d.id = mi.dossier_id "
+		"WHERE mi.status IN ('missing', 'damaged') AND (?1 = '' OR d.agency_code = ?1) "
+		"AND m.confirmed_at >= ?2 AND m.confirmed_at < ?3 GROUP BY 1, 2 ORDER BY 1, 2",
+		bind_times, &a, sizeof(**out), read_loss, &rows, n,
+		"counting lost and damaged items", err);
+	*out = rows;
+	return status;
+}
