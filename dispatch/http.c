@@ -510,6 +510,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		*con_cls = req;
 		conn_mark(srv, conn, true);
+		/* Counted in in_flight first, then the flag checked (stop does the reverse, both
+		 * seq_cst): either the stop waits for this request, or the request sees the stop
+		 * and does nothing. Without it a request read just as the stop found in_flight at
+		 * 0 could commit and lose its answer to MHD_stop_daemon. */
+		if (atomic_load(&srv->stopping)) {
+			http_reply_fail(req, HOSO_UNAVAILABLE, "shutting_down", NULL,
+			                "the server is stopping: send the request again");
+			http_reply_header(req, "Retry-After", "1");
+			http_reply_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+			return queue(req);
+		}
 		req->max_body = body_limit(app, method, url);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -448,6 +448,9 @@ class CleanShutdown(unittest.TestCase):
                         length = int(v)
                 if status in (200, 201) and length is not None and len(rest) == length:
                     return "answered", json.loads(rest)
+                if status == 503 and length is not None and len(rest) == length and \
+                        json.loads(rest)["error"]["code"] == "shutting_down":
+                    return "refused", None  # read after the stop began: nothing was done
                 return "cut", got[:300]
 
             def client(seed):
