@@ -149,6 +149,14 @@ void http_req_client(http_req *req, char out[64])
 		          64);
 }
 
+static bool has_extra(const http_req *req, const char *name)
+{
+	for (size_t i = 0; i < req->n_extra; i++)
+		if (strcasecmp(req->extra[i][0], name) == 0)
+			return true;
+	return false;
+}
+
 static void set_response(http_req *req, unsigned status, struct MHD_Response *resp,
                          const char *content_type)
 {
@@ -159,8 +167,12 @@ static void set_response(http_req *req, unsigned status, struct MHD_Response *re
 	if (req->response)
 		MHD_destroy_response(req->response);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* Answers carry personal data: never stored, unless the handler chose otherwise (the
+	 * pages' static files revalidate instead). */
+	if (!has_extra(req, MHD_HTTP_HEADER_CACHE_CONTROL))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (!has_extra(req, "X-Content-Type-Options"))
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < req->n_extra; i++)
 		MHD_add_response_header(resp, req->extra[i][0], req->extra[i][1]);
 	req->response = resp;

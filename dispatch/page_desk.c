@@ -44,7 +44,6 @@ static void security_headers(http_req *req)
 {
 	http_reply_header(req, "Content-Security-Policy", DESK_CSP);
 	http_reply_header(req, "Referrer-Policy", "no-referrer");
-	http_reply_header(req, "X-Content-Type-Options", "nosniff");
 	http_reply_header(req, "Cache-Control", "no-store");
 	http_reply_header(req, "Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
 }

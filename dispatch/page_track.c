@@ -378,7 +378,6 @@ void http_on_static(http_req *req)
 	         (unsigned long long)sb.st_mtime);
 	http_reply_header(req, "ETag", etag);
 	http_reply_header(req, "Cache-Control", "no-cache");
-	http_reply_header(req, "X-Content-Type-Options", "nosniff");
 	const char *inm = http_req_header(req, "If-None-Match");
 	if (inm && strcmp(inm, etag) == 0) {
 		http_reply_bytes(req, 304, type, "", 0, NULL);

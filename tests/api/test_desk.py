@@ -22,7 +22,10 @@ class Desk(DaemonTest):
         try:
             c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+            heads = {}
+            for k, v in r.getheaders():  # a repeated header is one list, as HTTP reads it
+                heads[k.lower()] = heads[k.lower()] + ", " + v if k.lower() in heads else v
+            return r.status, heads, r.read()
         finally:
             c.close()
 
@@ -94,7 +97,8 @@ class Desk(DaemonTest):
         st, h, body = self.raw("GET", "/static/desk.js")
         self.assertEqual(st, 200)
         self.assertIn("text/javascript", h["content-type"])
-        self.assertEqual(h["cache-control"], "no-cache")
+        self.assertEqual(h["cache-control"], "no-cache", "revalidated, not no-store")
+        self.assertEqual(h["x-content-type-options"], "nosniff")
         st2, _, body2 = self.raw("GET", "/static/desk.js", headers={"If-None-Match": h["etag"]})
         self.assertEqual((st2, body2), (304, b""))
         st3, _, body3 = self.raw("GET", "/static/desk.js", headers={"If-None-Match": '"x"'})
