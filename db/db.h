@@ -133,6 +133,11 @@ hoso_status db_user_get(db *db, int64_t id, db_user *out, hoso_err *err);
 /* Every user, ordered by id. *out is malloc'd (free()). */
 hoso_status db_user_list(db *db, db_user **out, size_t *n, hoso_err *err);
 
+/* The active couriers of office_code (NULL or "": of every office), by office then name.
+ * *out is malloc'd (free()). */
+hoso_status db_courier_list(db *db, const char *office_code, db_user **out, size_t *n,
+                            hoso_err *err);
+
 /* Deletes every token of user_id (sessions end at once); *count (may be NULL) tells how many. */
 hoso_status db_tokens_delete_user(db *db, int64_t user_id, int64_t *count, hoso_err *err);
 

@@ -152,6 +152,8 @@ typedef struct db_pickup {
 	int64_t updated_at;
 	int64_t dossier_id;         /* set when the pickup ended in an acceptance */
 	char failure_reason[256];
+	char client_id[40];         /* the client's UUID for the request ("" when none sent) */
+	char request_digest[65];    /* SHA-256 (hex) of the request body that created it */
 } db_pickup;
 
 /* Inserts a pickup request; sets p->id. */
@@ -159,6 +161,9 @@ hoso_status db_pickup_insert(db *db, db_pickup *p, hoso_err *err);
 /* Replaces the mutable fields (state, assignment, dossier, failure, updated_at) by id. */
 hoso_status db_pickup_update(db *db, const db_pickup *p, hoso_err *err);
 hoso_status db_pickup_get(db *db, int64_t id, db_pickup *out, hoso_err *err);
+/* The pickup created with this client_id; HOSO_NOT_FOUND when none was. */
+hoso_status db_pickup_get_by_client(db *db, const char *client_id, db_pickup *out,
+                                    hoso_err *err);
 
 typedef struct db_pickup_filter {
 	const char *office_code;    /* NULL = any */

@@ -35,6 +35,7 @@ enum db_stmt_id {
 	ST_TOKEN_LOOKUP,
 	ST_TOKEN_DELETE,
 	ST_USER_LIST,
+	ST_COURIER_LIST,
 	ST_TOKEN_DELETE_USER,
 	ST_DOSSIER_INSERT,
 	ST_DOSSIER_GET,
@@ -183,6 +184,7 @@ extern const char *const db_schema_v2[]; /* schema_v2.c */
 extern const char *const db_schema_v3[]; /* schema_v3.c: public tracking, complaints */
 extern const char *const db_schema_v4[]; /* schema_v4.c: notifications */
 extern const char *const db_schema_v5[]; /* schema_v5.c: failed logins (lockout) */
+extern const char *const db_schema_v6[]; /* schema_v6.c: idempotent pickup requests */
 
 /* Applies pending migrations in one transaction. */
 hoso_status db_migrate(db *h, hoso_err *err);

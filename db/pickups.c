@@ -12,7 +12,7 @@ static const char *const pickup_sources[] = {"counter", "agency", "portal", NULL
 #define PICKUP_COLS \
 	"id, state, source, applicant_name, applicant_phone, address, procedure_code, " \
 	"window_from, window_to, notes, office_code, assigned_to, assigned_name, created_by, " \
-	"created_at, updated_at, dossier_id, failure_reason"
+	"created_at, updated_at, dossier_id, failure_reason, client_id, request_digest"
 
 static void read_pickup(sqlite3_stmt *st, db_pickup *p)
 {
@@ -35,6 +35,8 @@ static void read_pickup(sqlite3_stmt *st, db_pickup *p)
 	p->updated_at = sqlite3_column_int64(st, 15);
 	p->dossier_id = sqlite3_column_int64(st, 16);
 	db_col_text(st, 17, p->failure_reason, sizeof(p->failure_reason));
+	db_col_text(st, 18, p->client_id, sizeof(p->client_id));
+	db_col_text(st, 19, p->request_digest, sizeof(p->request_digest));
 }
 
 static hoso_status check_state(const char *state, hoso_err *err)
@@ -60,8 +62,10 @@ hoso_status db_pickup_insert(db *h, db_pickup *p, hoso_err *err)
 	sqlite3_stmt *st = db_custody_stmt(h, CS_PICKUP_INSERT,
 		"INSERT INTO pickups (state, source, applicant_name, applicant_phone, address, "
 		"procedure_code, window_from, window_to, notes, office_code, assigned_to, "
-		"assigned_name, created_by, created_at, updated_at, dossier_id, failure_reason) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+		"assigned_name, created_by, created_at, updated_at, dossier_id, failure_reason, "
+		"client_id, request_digest) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+		"?18, ?19)",
 		err);
 	if (!st) {
 		status = db_prep_failed(err);
@@ -84,6 +88,8 @@ hoso_status db_pickup_insert(db *h, db_pickup *p, hoso_err *err)
 	sqlite3_bind_int64(st, 15, p->updated_at);
 	sqlite3_bind_int64(st, 16, p->dossier_id);
 	db_bind_text(st, 17, p->failure_reason);
+	db_bind_text(st, 18, p->client_id);
+	db_bind_text(st, 19, p->request_digest);
 	status = db_step_done(h, st, "saving a pickup request", err);
 	if (status == HOSO_OK) {
 		p->id = sqlite3_last_insert_rowid(h->conn);
@@ -126,17 +132,26 @@ unlock:
 	return status;
 }
 
-hoso_status db_pickup_get(db *h, int64_t id, db_pickup *out, hoso_err *err)
+/* One pickup by id (client_id NULL) or by client_id. */
+static hoso_status get_one(db *h, int64_t id, const char *client_id, db_pickup *out,
+                           hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PICKUP_GET,
-		"SELECT " PICKUP_COLS " FROM pickups WHERE id = ?1", err);
+	sqlite3_stmt *st = client_id
+		? db_custody_stmt(h, CS_PICKUP_BY_CLIENT,
+		                  "SELECT " PICKUP_COLS " FROM pickups WHERE client_id = ?1 "
+		                  "AND client_id <> ''", err)
+		: db_custody_stmt(h, CS_PICKUP_GET, "SELECT " PICKUP_COLS " FROM pickups WHERE id = ?1",
+		                  err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	if (client_id)
+		db_bind_text(st, 1, client_id);
+	else
+		sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_pickup(st, out);
@@ -149,6 +164,17 @@ hoso_status db_pickup_get(db *h, int64_t id, db_pickup *out, hoso_err *err)
 unlock:
 	db_unlock(h);
 	return status;
+}
+
+hoso_status db_pickup_get(db *h, int64_t id, db_pickup *out, hoso_err *err)
+{
+	return get_one(h, id, NULL, out, err);
+}
+
+hoso_status db_pickup_get_by_client(db *h, const char *client_id, db_pickup *out,
+                                    hoso_err *err)
+{
+	return get_one(h, 0, client_id, out, err);
 }
 
 enum { PL_OFFICE = 1, PL_COURIER = 2, PL_STATE = 4 };

@@ -214,6 +214,28 @@ hoso_status db_user_list(db *h, db_user **out, size_t *n, hoso_err *err)
 	return status;
 }
 
+hoso_status db_courier_list(db *h, const char *office_code, db_user **out, size_t *n,
+                            hoso_err *err)
+{
+	void *rows = NULL;
+	*n = 0;
+	db_read_lock(h);
+	/* ?1 = '' lists every office's couriers (a clerk without an office, a supervisor). */
+	sqlite3_stmt *st = db_stmt(h, ST_COURIER_LIST,
+		"SELECT " USER_COLS " FROM users u WHERE u.role = 'courier' AND u.disabled = 0 "
+		"AND (?1 = '' OR u.office_code = ?1) ORDER BY u.office_code, u.full_name, u.username",
+		err);
+	if (st)
+		sqlite3_bind_text(st, 1, office_code ? office_code : "", -1, SQLITE_TRANSIENT);
+	hoso_status status = st ? db_collect(h, st, sizeof(db_user), read_user_row, &rows, n,
+	                                     "listing couriers", err)
+	                        : db_prep_failed(err);
+	db_stmt_done(st);
+	db_read_unlock(h);
+	*out = rows;
+	return status;
+}
+
 hoso_status db_tokens_delete_user(db *h, int64_t user_id, int64_t *count, hoso_err *err)
 {
 	hoso_status status;

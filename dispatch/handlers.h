@@ -18,6 +18,8 @@ void http_on_discrepancies(http_req *req);
 void http_on_fees_unpaid(http_req *req);
 void http_on_pickup_create(http_req *req);
 void http_on_pickup_list(http_req *req);
+/* GET /api/v1/couriers: the couriers a clerk may give a pickup to. */
+void http_on_courier_list(http_req *req);
 void http_on_pickup_assign(http_req *req);
 void http_on_pickup_accept(http_req *req);
 void http_on_pickup_fail(http_req *req);

@@ -378,6 +378,10 @@ void http_on_static(http_req *req)
 	         (unsigned long long)sb.st_mtime);
 	http_reply_header(req, "ETag", etag);
 	http_reply_header(req, "Cache-Control", "no-cache");
+	/* The courier's service worker lives here but must control /desk/courier: the browser
+	 * allows a scope above the script's own folder only when its answer says so. */
+	if (strcmp(name, "courier-sw.js") == 0)
+		http_reply_header(req, "Service-Worker-Allowed", "/desk/courier");
 	const char *inm = http_req_header(req, "If-None-Match");
 	if (inm && strcmp(inm, etag) == 0) {
 		http_reply_bytes(req, 304, type, "", 0, NULL);

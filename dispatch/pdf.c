@@ -88,40 +88,43 @@ out_views:
 	return st;
 }
 
-hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
-                          lbl_buf *out, hoso_err *err)
-{
-	trk_item_view *v = NULL;
-	hoso_status st = trk_dossier_view_load(t, actor, dossier_id, &v, err);
-	if (st != HOSO_OK)
-		return st;
-	const db_dossier *d = &v->dossier;
-	json_t *docs = json_loads(d->documents, 0, NULL);
-	size_t nd = json_array_size(docs);
-	lbl_doc_line *lines = calloc(nd ? nd : 1, sizeof(*lines));
-	if (!lines) {
-		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
-		goto out_docs;
-	}
-	for (size_t i = 0; i < nd; i++) {
-		const json_t *doc = json_array_get(docs, i);
-		const char *form = json_string_value(json_object_get(doc, "form"));
-		lines[i].name = json_string_value(json_object_get(doc, "name"));
-		lines[i].form = form && strcmp(form, "original") == 0 ? "Bản chính" : "Bản sao";
-		lines[i].copies = (int)json_integer_value(json_object_get(doc, "copies"));
-	}
+/* The note's document lines, parsed from the dossier's JSON. lines and docs live until
+ * note_free. */
+typedef struct note_data {
+	lbl_note note;
+	lbl_doc_line *lines;
+	json_t *docs;
 	char dossier_ref[32];
-	snprintf(dossier_ref, sizeof(dossier_ref), "%lld", (long long)d->id);
+	const char *payment;
+} note_data;
+
+static hoso_status fill_note(const trk_item_view *v, note_data *nd, hoso_err *err)
+{
+	const db_dossier *d = &v->dossier;
+	memset(nd, 0, sizeof(*nd));
+	nd->docs = json_loads(d->documents, 0, NULL);
+	size_t n = json_array_size(nd->docs);
+	nd->lines = calloc(n ? n : 1, sizeof(*nd->lines));
+	if (!nd->lines)
+		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *doc = json_array_get(nd->docs, i);
+		const char *form = json_string_value(json_object_get(doc, "form"));
+		nd->lines[i].name = json_string_value(json_object_get(doc, "name"));
+		nd->lines[i].form = form && strcmp(form, "original") == 0 ? "Bản chính" : "Bản sao";
+		nd->lines[i].copies = (int)json_integer_value(json_object_get(doc, "copies"));
+	}
+	snprintf(nd->dossier_ref, sizeof(nd->dossier_ref), "%lld", (long long)d->id);
 	static const char *const payments[][2] = {
 		{"cash", "Tiền mặt"}, {"transfer", "Chuyển khoản"}, {"none", "Không thu"}};
-	const char *payment = d->payment_method;
+	nd->payment = d->payment_method;
 	for (size_t i = 0; i < 3; i++)
-		if (strcmp(payment, payments[i][0]) == 0)
-			payment = payments[i][1];
-	lbl_note note = {
+		if (strcmp(nd->payment, payments[i][0]) == 0)
+			nd->payment = payments[i][1];
+	nd->note = (lbl_note){
 		.tracking_number = v->item.tracking_number,
 		.qr_url = v->qr_url,
-		.dossier_ref = dossier_ref,
+		.dossier_ref = nd->dossier_ref,
 		.sender_name = d->applicant_name,
 		.sender_kind = strcmp(d->applicant_kind, "person") == 0 ? "Cá nhân" : "Tổ chức",
 		.sender_id_number = d->applicant_id_number,
@@ -134,12 +137,12 @@ hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64
 		.receiver_phone = v->agency.phone,
 		.procedure_code = v->procedure.code,
 		.procedure_name = v->procedure.name,
-		.documents = lines,
-		.n_documents = nd,
+		.documents = nd->lines,
+		.n_documents = n,
 		.service = service_text(d->service),
 		.postage_vnd = d->postage_vnd,
 		.fee_vnd = d->fee_vnd,
-		.payment_method = payment,
+		.payment_method = nd->payment,
 		.accepted_at = v->accepted_at_vn,
 		.due_date = v->due_vn,
 		.office_name = v->office.name,
@@ -148,11 +151,50 @@ hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64
 		.portal_code = d->portal_code,
 		.notes = d->notes,
 	};
-	st = lbl_render_note(labels, &note, out, err);
-	free(lines);
-out_docs:
-	json_decref(docs);
+	return HOSO_OK;
+}
+
+static void note_free(note_data *nd)
+{
+	free(nd->lines);
+	json_decref(nd->docs);
+}
+
+hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
+                          lbl_buf *out, hoso_err *err)
+{
+	trk_item_view *v = NULL;
+	hoso_status st = trk_dossier_view_load(t, actor, dossier_id, &v, err);
+	if (st != HOSO_OK)
+		return st;
+	note_data nd;
+	st = fill_note(v, &nd, err);
+	if (st == HOSO_OK)
+		st = lbl_render_note(labels, &nd.note, out, err);
+	note_free(&nd);
 	free(v);
+	return st;
+}
+
+hoso_status http_pdf_print(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
+                           lbl_size size, lbl_buf *out, hoso_err *err)
+{
+	trk_item_view *views[2] = {NULL, NULL};
+	size_t n = 0;
+	hoso_status st = trk_dossier_views_load(t, actor, dossier_id, views, &n, err);
+	if (st != HOSO_OK)
+		return st;
+	lbl_label ls[2];
+	for (size_t i = 0; i < n; i++)
+		fill_label(views[i], &ls[i]);
+	/* The note is printed from the first item, submission first, as GET .../note.pdf. */
+	note_data nd;
+	st = fill_note(views[0], &nd, err);
+	if (st == HOSO_OK)
+		st = lbl_render_dossier(labels, ls, n, size, &nd.note, out, err);
+	note_free(&nd);
+	for (size_t i = 0; i < n; i++)
+		free(views[i]);
 	return st;
 }
 

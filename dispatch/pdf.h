@@ -15,6 +15,11 @@ hoso_status http_pdf_labels(trk *t, lbl_ctx *labels, const trk_actor *actor,
 hoso_status http_pdf_note(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
                           lbl_buf *out, hoso_err *err);
 
+/* One PDF with the labels of every item of a dossier (at size) and then its consignment
+ * note: what the counter prints after an acceptance. */
+hoso_status http_pdf_print(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t dossier_id,
+                           lbl_size size, lbl_buf *out, hoso_err *err);
+
 /* The handover record of a manifest. */
 hoso_status http_pdf_manifest(trk *t, lbl_ctx *labels, const trk_actor *actor, int64_t id,
                               lbl_buf *out, hoso_err *err);

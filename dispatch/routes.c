@@ -303,6 +303,25 @@ static void on_dossier_note(http_req *req)
 	reply_pdf(req, st, &err, &pdf, name);
 }
 
+static void on_dossier_print(http_req *req)
+{
+	int64_t id;
+	if (!http_param_id(req, "id", &id))
+		return;
+	lbl_size size;
+	if (!parse_size(req, http_req_query(req, "size"), &size))
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	lbl_buf pdf = {0};
+	http_app *app = http_req_app(req);
+	hoso_status st = http_pdf_print(app->trk, app->labels, http_req_actor(req), id, size, &pdf,
+	                                &err);
+	char name[48];
+	snprintf(name, sizeof(name), "in-ho-so-%lld.pdf", (long long)id);
+	reply_pdf(req, st, &err, &pdf, name);
+}
+
 /* Sorted by path; the first match of path and method wins. */
 const http_route http_routes[] = {
 	{"GET", "/healthz", "healthz", HTTP_PUBLIC, on_healthz},
@@ -315,6 +334,7 @@ const http_route http_routes[] = {
 	{"GET", "/api/v1/dossiers", "dossier_list", HTTP_STAFF, on_dossier_list},
 	{"GET", "/api/v1/dossiers/{}", "dossier_get", HTTP_STAFF, on_dossier_get},
 	{"GET", "/api/v1/dossiers/{}/note.pdf", "dossier_note", HTTP_STAFF, on_dossier_note},
+	{"GET", "/api/v1/dossiers/{}/print.pdf", "dossier_print", HTTP_STAFF, on_dossier_print},
 	{"GET", "/api/v1/items/{}", "item_get", HTTP_STAFF, on_item_get},
 	{"GET", "/api/v1/items/{}/events", "item_events", HTTP_STAFF, on_item_events},
 	{"GET", "/api/v1/items/{}/label.pdf", "item_label", HTTP_STAFF, on_item_label},
@@ -339,6 +359,8 @@ const http_route http_routes[] = {
 	{"POST", "/api/v1/pickups", "pickup_create", HTTP_CLERK | HTTP_AGENCY, http_on_pickup_create},
 	{"GET", "/api/v1/pickups", "pickup_list", HTTP_CLERK | HTTP_COURIER | HTTP_SUPERVISOR |
 	 HTTP_ADMIN, http_on_pickup_list},
+	{"GET", "/api/v1/couriers", "courier_list", HTTP_CLERK | HTTP_SUPERVISOR | HTTP_ADMIN,
+	 http_on_courier_list},
 	{"POST", "/api/v1/pickups/{}/assign", "pickup_assign", HTTP_CLERK, http_on_pickup_assign},
 	{"POST", "/api/v1/pickups/{}/accept", "pickup_accept", HTTP_COURIER, http_on_pickup_accept},
 	{"POST", "/api/v1/pickups/{}/fail", "pickup_fail", HTTP_COURIER, http_on_pickup_fail},

@@ -213,9 +213,11 @@ void http_on_pickup_create(http_req *req)
 	hoso_err err;
 	hoso_err_clear(&err);
 	json_t *out = NULL;
-	hoso_status st = trk_pickup_create(APP(req), http_req_actor(req), body, &out, &err);
+	bool created = false;
+	hoso_status st = trk_pickup_create(APP(req), http_req_actor(req), body, &out, &created,
+	                                   &err);
 	json_decref(body);
-	http_reply_result(req, st, &err, out, 201);
+	http_reply_result(req, st, &err, out, created ? 201 : 200);
 }
 
 void http_on_pickup_list(http_req *req)
@@ -225,6 +227,15 @@ void http_on_pickup_list(http_req *req)
 	json_t *out = NULL;
 	hoso_status st = trk_pickup_list(APP(req), http_req_actor(req),
 	                                 http_req_query(req, "state"), &out, &err);
+	http_reply_result(req, st, &err, out, 200);
+}
+
+void http_on_courier_list(http_req *req)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = trk_courier_list(APP(req), http_req_actor(req), &out, &err);
 	http_reply_result(req, st, &err, out, 200);
 }
 

@@ -198,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		st = trk_manifest_confirm(a->trk, actor, p.manifest_id, body, &out, &err);
 		break;
 	case UC_PICKUP:
-		st = trk_pickup_create(a->trk, actor, body, &out, &err);
+		st = trk_pickup_create(a->trk, actor, body, &out, &created, &err);
 		break;
 	default:
 		st = trk_result_ready(a->trk, actor, p.dossier_id, body, &out, &err);

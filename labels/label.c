@@ -104,17 +104,8 @@ static hoso_status draw_label(lbl_doc *d, const lbl_label *l, float bx, float by
 	return d->failed ? HOSO_INTERNAL : HOSO_OK;
 }
 
-hoso_status lbl_render_labels(lbl_ctx *ctx, const lbl_label *labels, size_t n, lbl_size size,
-                              lbl_buf *out, hoso_err *err)
+hoso_status lbl_labels_check(const lbl_label *labels, size_t n, lbl_size size, hoso_err *err)
 {
-	lbl_doc d;
-	hoso_status st;
-	if (out) {
-		out->data = NULL;
-		out->len = 0;
-	}
-	if (!ctx || !out)
-		return hoso_err_set(err, HOSO_INVALID, "bad_call", "", "no context or output buffer");
 	if (!labels || n == 0)
 		return hoso_err_set(err, HOSO_INVALID, "no_labels", "", "no label to render");
 	if (n > MAX_LABELS)
@@ -122,9 +113,12 @@ hoso_status lbl_render_labels(lbl_ctx *ctx, const lbl_label *labels, size_t n, l
 		                    "%zu labels in one document; at most %d", n, MAX_LABELS);
 	if (size != LBL_A6 && size != LBL_100X150 && size != LBL_A4)
 		return hoso_err_set(err, HOSO_INVALID, "bad_size", "size", "unknown label size");
-	st = lbl_doc_begin(ctx, &d, LBL_FACES_LABEL, err);
-	if (st != HOSO_OK)
-		return st;
+	return HOSO_OK;
+}
+
+hoso_status lbl_labels_draw(lbl_doc *d, const lbl_label *labels, size_t n, lbl_size size)
+{
+	hoso_err *err = d->err;
 	for (size_t i = 0; i < n; i++) {
 		bool page_ok = true;
 		float pw, ph, cx = 0, cy = 0, cw, ch;
@@ -133,20 +127,20 @@ hoso_status lbl_render_labels(lbl_ctx *ctx, const lbl_label *labels, size_t n, l
 			cx = (float)(i % 2) * cw;
 			cy = A4_H - (float)((i % 4) / 2 + 1) * ch;
 			if (i % 4 == 0) {
-				page_ok = lbl_doc_add_page(&d, pw, ph);
-				lbl_line(&d, A4_W / 2, 0, A4_W / 2, A4_H, 0.3f, true);
-				lbl_line(&d, 0, A4_H / 2, A4_W, A4_H / 2, 0.3f, true);
+				page_ok = lbl_doc_add_page(d, pw, ph);
+				lbl_line(d, A4_W / 2, 0, A4_W / 2, A4_H, 0.3f, true);
+				lbl_line(d, 0, A4_H / 2, A4_W, A4_H / 2, 0.3f, true);
 			}
 		} else {
 			pw = size == LBL_A6 ? LBL_MM(105) : LBL_MM(100);
 			ph = size == LBL_A6 ? LBL_MM(148) : LBL_MM(150);
 			cw = pw, ch = ph;
-			page_ok = lbl_doc_add_page(&d, pw, ph);
+			page_ok = lbl_doc_add_page(d, pw, ph);
 		}
 		if (!page_ok)
-			break;
-		st = draw_label(&d, &labels[i], cx, cy, cw, ch);
-		if (st != HOSO_OK && !d.failed) {
+			return HOSO_INTERNAL;
+		hoso_status st = draw_label(d, &labels[i], cx, cy, cw, ch);
+		if (st != HOSO_OK && !d->failed) {
 			/* a data error (barcode, QR): name the label */
 			if (err && n > 1) {
 				char field[sizeof err->field + 32];
@@ -154,11 +148,35 @@ hoso_status lbl_render_labels(lbl_ctx *ctx, const lbl_label *labels, size_t n, l
 				field[sizeof err->field - 1] = '\0';
 				memcpy(err->field, field, sizeof err->field);
 			}
-			lbl_doc_abort(&d);
 			return st;
 		}
-		if (d.failed)
-			break;
+		if (d->failed)
+			return HOSO_INTERNAL;
 	}
+	return HOSO_OK;
+}
+
+hoso_status lbl_render_labels(lbl_ctx *ctx, const lbl_label *labels, size_t n, lbl_size size,
+                              lbl_buf *out, hoso_err *err)
+{
+	lbl_doc d;
+	if (out) {
+		out->data = NULL;
+		out->len = 0;
+	}
+	if (!ctx || !out)
+		return hoso_err_set(err, HOSO_INVALID, "bad_call", "", "no context or output buffer");
+	hoso_status st = lbl_labels_check(labels, n, size, err);
+	if (st != HOSO_OK)
+		return st;
+	st = lbl_doc_begin(ctx, &d, LBL_FACES_LABEL, err);
+	if (st != HOSO_OK)
+		return st;
+	st = lbl_labels_draw(&d, labels, n, size);
+	if (st != HOSO_OK && !d.failed) {
+		lbl_doc_abort(&d);
+		return st;
+	}
+	/* a libharu failure is reported (with its code) by lbl_doc_end */
 	return lbl_doc_end(&d, out);
 }

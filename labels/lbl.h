@@ -102,6 +102,11 @@ typedef struct lbl_note {
 /* Renders the consignment note, with places for both signatures and a tracking QR. */
 hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, hoso_err *err);
 
+/* Renders a dossier's paperwork as one PDF: the n labels (as lbl_render_labels, at size)
+ * followed by the consignment note (as lbl_render_note), so one click prints them all. */
+hoso_status lbl_render_dossier(lbl_ctx *ctx, const lbl_label *labels, size_t n, lbl_size size,
+                               const lbl_note *note, lbl_buf *out, hoso_err *err);
+
 /* One item on a handover record. */
 typedef struct lbl_manifest_line {
 	const char *tracking_number;

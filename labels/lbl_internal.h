@@ -58,6 +58,20 @@ hoso_status lbl_doc_end(lbl_doc *d, lbl_buf *out);
 /* Frees the document without producing bytes; NULL-safe on a zeroed struct. */
 void lbl_doc_abort(lbl_doc *d);
 
+/* Checks what lbl_labels_draw would refuse (none, too many, unknown size), naming it in err. */
+hoso_status lbl_labels_check(const lbl_label *labels, size_t n, lbl_size size, hoso_err *err);
+
+/* Adds the pages of n checked labels to the open document d. A data error (QR, barcode) is
+ * returned with d->err set; a libharu failure returns HOSO_INTERNAL with d->failed set. */
+hoso_status lbl_labels_draw(lbl_doc *d, const lbl_label *labels, size_t n, lbl_size size);
+
+/* Checks what lbl_note_draw would refuse (documents announced but missing, too many). */
+hoso_status lbl_note_check(const lbl_note *note, hoso_err *err);
+
+/* Adds the pages of a checked consignment note to the open document d (two faces needed);
+ * errors as lbl_labels_draw. */
+hoso_status lbl_note_draw(lbl_doc *d, const lbl_note *note);
+
 /* Copies src into dst (cap bytes) as clean UTF-8 for libharu: invalid bytes, control
  * characters and code points beyond the BMP become U+FFFD, tabs and newlines a space, NULL
  * becomes "". Stops at a character boundary; *cut tells whether input was left out. */

@@ -321,15 +321,10 @@ static void footers(note_state *s)
 	}
 }
 
-hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, hoso_err *err)
+hoso_status lbl_note_check(const lbl_note *note, hoso_err *err)
 {
-	lbl_doc d;
-	if (out) {
-		out->data = NULL;
-		out->len = 0;
-	}
-	if (!ctx || !note || !out)
-		return hoso_err_set(err, HOSO_INVALID, "bad_call", "", "no context, note or output");
+	if (!note)
+		return hoso_err_set(err, HOSO_INVALID, "bad_call", "", "no note given");
 	if (note->n_documents > 0 && !note->documents)
 		return hoso_err_set(err, HOSO_INVALID, "bad_documents", "documents",
 		                    "%zu documents announced but none given", note->n_documents);
@@ -337,10 +332,12 @@ hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, ho
 		return hoso_err_set(err, HOSO_TOO_LARGE, "too_many_documents", "documents",
 		                    "%zu documents on one note; at most %d", note->n_documents,
 		                    MAX_DOCUMENTS);
-	hoso_status st = lbl_doc_begin(ctx, &d, LBL_FACES_TWO, err);
-	if (st != HOSO_OK)
-		return st;
-	note_state s = { .d = &d, .n = note, .st = HOSO_OK };
+	return HOSO_OK;
+}
+
+hoso_status lbl_note_draw(lbl_doc *d, const lbl_note *note)
+{
+	note_state s = { .d = d, .n = note, .st = HOSO_OK };
 	if (new_page(&s) && s.st == HOSO_OK) {
 		parties(&s);
 		procedure(&s);
@@ -350,9 +347,51 @@ hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, ho
 		footers(&s);
 	}
 	free(s.pages);
-	if (s.st != HOSO_OK) {
-		lbl_doc_abort(&d);
+	if (s.st != HOSO_OK)
 		return s.st;
+	return d->failed ? HOSO_INTERNAL : HOSO_OK;
+}
+
+/* The note and the dossier's labels share the drawing code: only the document differs. */
+static hoso_status render(lbl_ctx *ctx, const lbl_label *labels, size_t n, lbl_size size,
+                          const lbl_note *note, lbl_buf *out, hoso_err *err)
+{
+	lbl_doc d;
+	if (out) {
+		out->data = NULL;
+		out->len = 0;
 	}
+	if (!ctx || !out)
+		return hoso_err_set(err, HOSO_INVALID, "bad_call", "", "no context, note or output");
+	hoso_status st = lbl_note_check(note, err);
+	if (st == HOSO_OK && labels)
+		st = lbl_labels_check(labels, n, size, err);
+	if (st != HOSO_OK)
+		return st;
+	/* The note needs the two full faces; labels drawn with them print the same text. */
+	if ((st = lbl_doc_begin(ctx, &d, LBL_FACES_TWO, err)) != HOSO_OK)
+		return st;
+	if (labels)
+		st = lbl_labels_draw(&d, labels, n, size);
+	if (st == HOSO_OK)
+		st = lbl_note_draw(&d, note);
+	if (st != HOSO_OK && !d.failed) {
+		lbl_doc_abort(&d);
+		return st;
+	}
+	/* a libharu failure is reported (with its code) by lbl_doc_end */
 	return lbl_doc_end(&d, out);
+}
+
+hoso_status lbl_render_note(lbl_ctx *ctx, const lbl_note *note, lbl_buf *out, hoso_err *err)
+{
+	return render(ctx, NULL, 0, LBL_A6, note, out, err);
+}
+
+hoso_status lbl_render_dossier(lbl_ctx *ctx, const lbl_label *labels, size_t n, lbl_size size,
+                               const lbl_note *note, lbl_buf *out, hoso_err *err)
+{
+	if (!labels || n == 0)
+		return hoso_err_set(err, HOSO_INVALID, "no_labels", "", "no label to render");
+	return render(ctx, labels, n, size, note, out, err);
 }

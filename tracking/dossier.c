@@ -231,16 +231,6 @@ static int route_days(const trk *t, const db_office *o, const db_agency *a, bool
 	return slip ? 2 * n : n;
 }
 
-static void body_digest(const json_t *body, char out[65])
-{
-	char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-	uint8_t h[32];
-	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""),
-	                   canon ? strlen(canon) : 0);
-	free(canon);
-	sodium_bin2hex(out, 65, h, 32);
-}
-
 /* Reads every field of the request into d; touches nothing in the database but reads. */
 static hoso_status read_request(trk *t, const trk_actor *actor, const json_t *body,
                                 db_dossier *d, db_procedure *p, char client_id[40],
@@ -394,7 +384,7 @@ hoso_status trk_dossier_accept_as(trk *t, const trk_actor *actor, const json_t *
 	}
 	if ((st = read_request(t, actor, body, d, p, client_id, err)))
 		goto out_mem;
-	body_digest(body, digest);
+	trk_body_digest(body, digest);
 	st = db_office_get(t->db, d->office_code, o, err);
 	if (st == HOSO_NOT_FOUND)
 		st = hoso_err_set(err, HOSO_INVALID, "unknown_office", "office_code",

@@ -45,6 +45,9 @@ static hoso_status find_courier(trk *t, const char *username, const char *office
 	if (db_user_get_by_name(t->db, username, u, NULL) != HOSO_OK || strcmp(u->role, "courier"))
 		return hoso_err_set(err, HOSO_INVALID, "unknown_courier", "courier",
 		                    "\"%.60s\" is not a courier", username);
+	if (u->disabled)
+		return hoso_err_set(err, HOSO_INVALID, "inactive_courier", "courier",
+		                    "courier %s is deactivated", username);
 	if (office[0] && u->office_code[0] && strcmp(u->office_code, office) != 0)
 		return hoso_err_set(err, HOSO_INVALID, "other_office", "courier",
 		                    "courier %s works for office %s, not %s", username, u->office_code,
@@ -52,12 +55,33 @@ static hoso_status find_courier(trk *t, const char *username, const char *office
 	return HOSO_OK;
 }
 
+hoso_status trk_courier_list(trk *t, const trk_actor *actor, json_t **out, hoso_err *err)
+{
+	/* A clerk gives pickups only to couriers of their own office (find_courier refuses the
+	 * others); a clerk without an office, a supervisor or an admin sees them all. */
+	const char *office = actor && !strcmp(actor->role, "clerk") ? actor->office_code : "";
+	db_user *rows = NULL;
+	size_t n = 0;
+	hoso_status st = db_courier_list(t->db, office, &rows, &n, err);
+	if (st != HOSO_OK)
+		return st;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s?}", "username", rows[i].username,
+		                                     "full_name", rows[i].full_name, "office_code",
+		                                     rows[i].office_code[0] ? rows[i].office_code
+		                                                            : NULL));
+	free(rows);
+	*out = json_pack("{s:o}", "couriers", arr);
+	return HOSO_OK;
+}
+
 hoso_status trk_pickup_create(trk *t, const trk_actor *actor, const json_t *body, json_t **out,
-                              hoso_err *err)
+                              bool *created, hoso_err *err)
 {
 	static const char *const keys[] = {"applicant", "address", "procedure_code",
 	                                   "window_from", "window_to", "notes", "office_code",
-	                                   "courier", NULL};
+	                                   "courier", "client_id", NULL};
 	static const char *const akeys[] = {"name", "phone", NULL};
 	db_pickup p = {0};
 	char phone[64], courier[64], office[16];
@@ -82,8 +106,14 @@ hoso_status trk_pickup_create(trk *t, const trk_actor *actor, const json_t *body
 	                           sizeof(p.window_to), err)) ||
 	    (st = trk_field_string(body, "", "notes", false, 300, p.notes, sizeof(p.notes), err)) ||
 	    (st = trk_field_string(body, "", "office_code", false, 6, office, sizeof(office), err)) ||
-	    (st = trk_field_string(body, "", "courier", false, 63, courier, sizeof(courier), err)))
+	    (st = trk_field_string(body, "", "courier", false, 63, courier, sizeof(courier), err)) ||
+	    (st = trk_field_string(body, "", "client_id", false, 36, p.client_id,
+	                           sizeof(p.client_id), err)))
 		return st;
+	if (p.client_id[0] && !trk_valid_uuid(p.client_id))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_uuid", "client_id",
+		                    "client_id must be a UUID such as "
+		                    "6f1c2b7e-8d7a-4c55-9a4e-0b4f3c2d1e10");
 	if (!trk_phone_normalize(phone, p.applicant_phone))
 		return hoso_err_set(err, HOSO_INVALID, "invalid_phone", "applicant.phone",
 		                    "applicant.phone is not a Vietnamese phone number");
@@ -120,12 +150,32 @@ hoso_status trk_pickup_create(trk *t, const trk_actor *actor, const json_t *body
 	}
 	p.created_by = actor->user_id;
 	p.created_at = p.updated_at = trk_now_ms();
+	trk_body_digest(body, p.request_digest);
+	*created = false;
 	if ((st = db_begin(t->db, err)))
 		return st;
+	if (p.client_id[0]) {
+		db_pickup first;
+		st = db_pickup_get_by_client(t->db, p.client_id, &first, err);
+		if (st == HOSO_OK) {
+			db_rollback(t->db);
+			if (strcmp(first.request_digest, p.request_digest) != 0)
+				return hoso_err_set(err, HOSO_CONFLICT, "duplicate_id", "client_id",
+				                    "client_id was already used for a different request");
+			*out = pickup_json(t, &first);
+			return HOSO_OK;
+		}
+		if (st != HOSO_NOT_FOUND) {
+			db_rollback(t->db);
+			return st;
+		}
+		hoso_err_clear(err);
+	}
 	if ((st = db_pickup_insert(t->db, &p, err)) || (st = db_commit(t->db, err))) {
 		db_rollback(t->db);
 		return st;
 	}
+	*created = true;
 	*out = pickup_json(t, &p);
 	return HOSO_OK;
 }

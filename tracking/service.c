@@ -53,6 +53,16 @@ void trk_uuid_v4(char out[37])
 	uuid_format(b, out);
 }
 
+void trk_body_digest(const json_t *body, char out[65])
+{
+	char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""),
+	                   canon ? strlen(canon) : 0);
+	free(canon);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
 void trk_uuid_derived(const char *base, const char *suffix, char out[37])
 {
 	uint8_t h[crypto_hash_sha256_BYTES];

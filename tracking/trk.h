@@ -168,6 +168,11 @@ hoso_status trk_item_view_load(trk *t, const trk_actor *actor, const char *tn,
 hoso_status trk_dossier_view_load(trk *t, const trk_actor *actor, int64_t id,
                                   trk_item_view **out, hoso_err *err);
 
+/* The views of every item of a dossier (submission first, at most 2; free() each), after
+ * the access check of GET /api/v1/dossiers/{id}: 404 unknown_dossier, 403 other_agency. */
+hoso_status trk_dossier_views_load(trk *t, const trk_actor *actor, int64_t id,
+                                   trk_item_view *out[2], size_t *n, hoso_err *err);
+
 /* {"status": "ok", "schema_version": N} when the database answers. */
 hoso_status trk_health(trk *t, json_t **out, hoso_err *err);
 

@@ -112,9 +112,14 @@ hoso_status trk_fees_unpaid(trk *t, const trk_actor *actor, const char *office,
 
 /* Records a pickup request (clerk, agency officer): {"applicant": {"name", "phone"},
  * "address", "procedure_code", "window_from", "window_to", "notes"?, "office_code"?,
- * "courier"?}. */
+ * "courier"?, "client_id"?}. The same client_id with the same body answers the first pickup
+ * (*created false) and writes nothing; with another body it is refused (HOSO_CONFLICT). */
 hoso_status trk_pickup_create(trk *t, const trk_actor *actor, const json_t *body, json_t **out,
-                              hoso_err *err);
+                              bool *created, hoso_err *err);
+
+/* The active couriers a pickup can be given to: {"couriers": [{"username", "full_name",
+ * "office_code"}]}; a clerk's own office only (all when the clerk has none). */
+hoso_status trk_courier_list(trk *t, const trk_actor *actor, json_t **out, hoso_err *err);
 
 /* Assigns a pickup to a courier (clerk): {"courier": "username"}. */
 hoso_status trk_pickup_assign(trk *t, const trk_actor *actor, int64_t id, const json_t *body,

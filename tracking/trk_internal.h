@@ -48,6 +48,10 @@ int64_t trk_now_ms(void);
 /* A fresh random (version 4) UUID into out[37]. */
 void trk_uuid_v4(char out[37]);
 
+/* SHA-256 (hex) of a request body in canonical form (compact, sorted keys): tells a true
+ * repeat of an idempotent request from a reuse of its client_id for another body. */
+void trk_body_digest(const json_t *body, char out[65]);
+
 /* A UUID derived from a name (SHA-256 based, version 8 layout) into out[37]: the same
  * inputs always give the same id, so a retried request maps to the same event ids. */
 void trk_uuid_derived(const char *base, const char *suffix, char out[37]);

@@ -27,9 +27,10 @@ json_t *trk_item_json(const trk *t, const db_item *it, const db_dossier *d)
 
 json_t *trk_dossier_json(const trk *t, const db_dossier *d, const db_item *items, size_t n)
 {
-	char accepted[32], note[64];
+	char accepted[32], note[64], print[64];
 	trk_format_time(t, d->accepted_at, accepted);
 	snprintf(note, sizeof(note), "/api/v1/dossiers/%lld/note.pdf", (long long)d->id);
+	snprintf(print, sizeof(print), "/api/v1/dossiers/%lld/print.pdf", (long long)d->id);
 	json_t *docs = json_loads(d->documents, 0, NULL);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -37,7 +38,7 @@ json_t *trk_dossier_json(const trk *t, const db_dossier *d, const db_item *items
 	}
 	json_t *o = json_pack(
 		"{s:I, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s?}, s:o, s:I, s:I, s:s, "
-		"s:s?, s:s?, s:s, s:b, s:s, s:s, s:s?, s:o, s:s}",
+		"s:s?, s:s?, s:s, s:b, s:s, s:s, s:s?, s:o, s:s, s:s}",
 		"id", (json_int_t)d->id, "procedure_code", d->procedure_code, "agency_code",
 		d->agency_code, "office_code", d->office_code, "service", d->service, "applicant",
 		"kind", d->applicant_kind, "name", d->applicant_name, "phone", d->applicant_phone,
@@ -48,7 +49,8 @@ json_t *trk_dossier_json(const trk *t, const db_dossier *d, const db_item *items
 		d->portal_code[0] ? d->portal_code : NULL, "notes", d->notes[0] ? d->notes : NULL,
 		"route_class", d->route_class, "appointment_slip", d->appointment_slip,
 		"accepted_at", accepted, "accepted_date", d->accepted_date, "due_date",
-		d->due_date[0] ? d->due_date : NULL, "items", arr, "note_url", note);
+		d->due_date[0] ? d->due_date : NULL, "items", arr, "note_url", note,
+		"print_url", print);
 	return o;
 }
 
@@ -354,6 +356,37 @@ hoso_status trk_dossier_view_load(trk *t, const trk_actor *actor, int64_t id,
 		return hoso_err_set(err, HOSO_NOT_FOUND, "unknown_dossier", "id",
 		                    "no dossier has id %lld", (long long)id);
 	return trk_item_view_load(t, actor, items[0].tracking_number, out, err);
+}
+
+hoso_status trk_dossier_views_load(trk *t, const trk_actor *actor, int64_t id,
+                                   trk_item_view *out[2], size_t *n, hoso_err *err)
+{
+	db_item items[2];
+	size_t ni = 0;
+	out[0] = out[1] = NULL;
+	*n = 0;
+	hoso_status st = db_items_of_dossier(t->db, id, items, &ni, err);
+	if (st != HOSO_OK)
+		return st;
+	if (ni == 0)
+		return hoso_err_set(err, HOSO_NOT_FOUND, "unknown_dossier", "id",
+		                    "no dossier has id %lld", (long long)id);
+	for (size_t i = 0; i < ni; i++) {
+		st = trk_item_view_load(t, actor, items[i].tracking_number, &out[i], err);
+		if (st == HOSO_FORBIDDEN)
+			/* the caller asked for a dossier: name it, not its item */
+			hoso_err_set(err, HOSO_FORBIDDEN, "other_agency", "id",
+			             "dossier %lld belongs to another agency", (long long)id);
+		if (st != HOSO_OK) {
+			for (size_t k = 0; k < i; k++) {
+				free(out[k]);
+				out[k] = NULL;
+			}
+			return st;
+		}
+	}
+	*n = ni;
+	return HOSO_OK;
 }
 
 hoso_status trk_health(trk *t, json_t **out, hoso_err *err)

@@ -346,21 +346,22 @@
     return out;
   }
 
-  /* Opened straight from the click, so a popup blocker lets the first through; any it stops
-   * are named, and the links under the button open them one click each. */
+  /* The labels and the note of the dossier, one PDF: a browser lets one window through per
+   * click, so one URL prints everything. The links under the button stay as a fallback. */
+  function printUrl(d) {
+    return d.print_url || "/api/v1/dossiers/" + d.id + "/print.pdf";
+  }
+
   $("print").addEventListener("click", function () {
     if (!last) return;
-    var blocked = [];
-    pdfs(last).forEach(function (p) {
-      var w = null;
-      try { w = window.open(p.url, "_blank"); } catch (e) { w = null; }
-      if (!w) blocked.push(p.name);
-    });
-    if (blocked.length) {
-      D.say($("print-msg"), "warn", t("Trình duyệt đã chặn cửa sổ mới cho: ", "The browser blocked a new window for: ") +
-            blocked.join(", ") + t(". Bấm các liên kết bên dưới để mở.", ". Use the links below to open them."));
+    var w = null;
+    try { w = window.open(printUrl(last), "_blank"); } catch (e) { w = null; }
+    if (!w) {
+      D.say($("print-msg"), "warn", t("Trình duyệt đã chặn cửa sổ in. Bấm các liên kết bên dưới để mở.",
+                                      "The browser blocked the print window. Use the links below to open the PDFs."));
     } else {
-      D.say($("print-msg"), "ok", t("Đã mở nhãn và phiếu gửi: in từ cửa sổ PDF.", "The label and the note are open: print from the PDF window."));
+      D.say($("print-msg"), "ok", t("Đã mở nhãn và phiếu gửi trong một tệp PDF: in từ cửa sổ PDF.",
+                                    "The labels and the note are open in one PDF: print from the PDF window."));
     }
   });
 

@@ -1,7 +1,8 @@
 /* counter_pickups.js — the counter's home pickups: the requests of this office still waiting
  * for a courier (GET /api/v1/pickups), giving one to a courier (POST .../assign), and a new
- * request taken by phone or at the counter (POST /api/v1/pickups). There is no list of
- * couriers in the API, so the clerk types the username; the last one used is remembered. */
+ * request taken by phone or at the counter (POST /api/v1/pickups). The courier is chosen from
+ * a list (GET /api/v1/couriers: the active couriers of the clerk's office); the last one used
+ * is preselected. */
 (function () {
   "use strict";
   var D = window.Desk, C = window.Counter, t = D.t, el = D.el;
@@ -16,14 +17,49 @@
   /* "2026-11-30T08:00" → "30/11/2026 08:00" */
   function when(s) { return D.fmtDate(s); }
 
+  var couriers = [];  /* [{username, full_name, office_code}], from GET /api/v1/couriers */
+
+  /* Fills a <select> with the couriers, `none` as the empty first choice, and `chosen`
+   * selected (kept as a choice even when it left the list, so a reassignment shows it). */
+  function courierOptions(sel, none, chosen) {
+    D.clear(sel);
+    sel.appendChild(el("option", { value: "" }, none));
+    var seen = false;
+    couriers.forEach(function (c) {
+      var o = el("option", { value: c.username }, (c.full_name || c.username) + " (" + c.username + ")");
+      if (c.username === chosen) { o.selected = true; seen = true; }
+      sel.appendChild(o);
+    });
+    if (chosen && !seen) {
+      var o = el("option", { value: chosen }, chosen);
+      o.selected = true;
+      sel.appendChild(o);
+    }
+    return sel;
+  }
+
+  /* The last courier used, while still in the list. */
+  function rememberedCourier() {
+    var c = lastCourier();
+    return couriers.some(function (x) { return x.username === c; }) ? c : "";
+  }
+
+  function loadCouriers() {
+    return D.api("GET", "/api/v1/couriers").then(function (res) {
+      if (!res.ok) { D.say($("pickups-msg"), "err", D.errorText(res)); return; }
+      couriers = res.data.couriers || [];
+      courierOptions($("pk-courier"), t("— chưa giao —", "— not yet —"), "");
+    }, function () { D.say($("pickups-msg"), "err", t("Không kết nối được máy chủ.", "Cannot reach the server.")); });
+  }
+
   function assignCell(p) {
     if (p.state !== "requested" && p.state !== "assigned") return "";
-    var input = el("input", { id: "pickup-courier-" + p.id, value: p.courier || lastCourier(), autocomplete: "off",
-                              autocapitalize: "none", spellcheck: "false", class: "courier-input" });
+    var input = courierOptions(el("select", { id: "pickup-courier-" + p.id, class: "courier-input" }),
+                               t("— chọn bưu tá —", "— choose a courier —"), p.courier || rememberedCourier());
     var btn = el("button", { type: "button", id: "pickup-assign-" + p.id, class: "secondary" },
                  p.state === "assigned" ? t("Giao lại", "Reassign") : t("Giao", "Assign"));
     btn.addEventListener("click", function () { assign(p, input, btn); });
-    input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); btn.click(); } });
+    input.addEventListener("change", function () { input.removeAttribute("aria-invalid"); });
     return el("div", { class: "assign" }, [
       el("label", { for: input.id, class: "sr-only" }, t("Bưu tá cho yêu cầu #", "Courier for request #") + p.id),
       input, btn]);
@@ -53,10 +89,10 @@
   }
 
   function assign(p, input, btn) {
-    var c = input.value.trim();
+    var c = input.value;
     if (!c) {
       input.setAttribute("aria-invalid", "true");
-      D.say($("pickups-msg"), "err", t("Bưu tá (yêu cầu #", "Courier (request #") + p.id + t("): nhập tên đăng nhập của bưu tá.", "): enter the courier's username."));
+      D.say($("pickups-msg"), "err", t("Bưu tá (yêu cầu #", "Courier (request #") + p.id + t("): chọn một bưu tá trong danh sách.", "): choose a courier from the list."));
       input.focus();
       return;
     }
@@ -119,6 +155,11 @@
                     procedure_code: "pk-proc", window_from: "pk-from", window_to: "pk-to", courier: "pk-courier",
                     notes: "pk-notes" };
 
+  /* The request last sent and its client_id: a retry of the same request after a lost answer
+   * reuses the id (the server then answers the first pickup instead of making a second);
+   * an edited request gets a new one. */
+  var pending = null;
+
   $("pk-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var v = {}, bad = [], first = null;
@@ -130,9 +171,12 @@
     if (bad.length) { D.say($("pk-msg"), "err", bad.join(" ")); first.focus(); return; }
     var body = { applicant: { name: v.name, phone: v.phone }, address: v.address, procedure_code: v.proc,
                  window_from: v.from, window_to: v.to };
-    var courier = $("pk-courier").value.trim(), notes = $("pk-notes").value.trim();
+    var courier = $("pk-courier").value, notes = $("pk-notes").value.trim();
     if (courier) body.courier = courier;
     if (notes) body.notes = notes;
+    var key = JSON.stringify(body);
+    if (!pending || pending.key !== key) pending = { key: key, id: D.uuid() };
+    body.client_id = pending.id;
     var btn = $("pk-create");
     btn.disabled = true;
     D.api("POST", "/api/v1/pickups", body).then(function (res) {
@@ -144,11 +188,13 @@
         if (target) { target.setAttribute("aria-invalid", "true"); target.focus(); }
         return;
       }
+      pending = null;
       var p = res.data;
       if (courier) remember(courier);
       D.say($("pk-msg"), "ok", t("Đã tạo yêu cầu thu gom #", "Pickup request #") + p.id + t(" (", " created (") +
             stateName(p.state) + (p.courier ? ": " + p.courier : "") + ").");
-      ["pk-name", "pk-phone", "pk-address", "pk-notes", "pk-courier"].forEach(function (id) { $(id).value = ""; $(id).removeAttribute("aria-invalid"); });
+      $("pk-courier").value = "";
+      ["pk-name", "pk-phone", "pk-address", "pk-notes"].forEach(function (id) { $(id).value = ""; $(id).removeAttribute("aria-invalid"); });
       PK_ORDER.forEach(function (k) { PK[k].reset(); });
       /* Show the list the new request lands in. */
       $("pickup-filter").value = p.state === "assigned" ? "assigned" : "requested";
@@ -161,10 +207,10 @@
 
   $("pickup-filter").addEventListener("change", load);
   $("pickups-refresh").addEventListener("click", load);
-  $("pk-courier").addEventListener("input", function () { $("pk-courier").removeAttribute("aria-invalid"); });
+  $("pk-courier").addEventListener("change", function () { $("pk-courier").removeAttribute("aria-invalid"); });
 
   window.CounterPickups = {
-    start: function () { defaultWindow(); load(); },
+    start: function () { defaultWindow(); loadCouriers().then(load); },
     load: load
   };
 })();

@@ -134,7 +134,9 @@
     }
     ui.create.disabled = true;
     D.say(ui.msg, "warn", t("Đang kiểm tra…", "Checking…"));
-    checkAll().then(function () {
+    /* A page started offline gets its CSRF token (hooks.ready) before it may write. */
+    var ready = hooks.ready ? Promise.resolve().then(hooks.ready) : Promise.resolve(true);
+    ready.then(checkAll).then(function () {
       var list = load(), agency = ui.agency.value;
       var items = list.filter(function (e) { return e.checked && !e.problem && e.agency_code === agency; })
                       .map(function (e) { return e.tn; });

@@ -147,10 +147,15 @@
     return next();
   }
 
-  /* One sync at a time; a network failure leaves everything queued and says "offline". */
+  /* One sync at a time; a network failure leaves everything queued and says "offline".
+   * hooks.ready() first: a page started offline has no CSRF token yet, and a write without
+   * one is refused (403) for every event, which would move good scans to "refused". */
   function sync() {
     if (syncing) return syncing;
-    syncing = sendAll().then(function (r) {
+    var ready = hooks.ready ? Promise.resolve().then(hooks.ready) : Promise.resolve(true);
+    syncing = ready.then(function (go) {
+      return go ? sendAll() : { sent: 0, offline: false, trouble: true };
+    }).then(function (r) {
       if (hooks.online) hooks.online(true);
       return r;
     }, function (e) {

@@ -21,7 +21,8 @@
  *   handover        #ho-form #ho-scan #ho-add #ho-scan-err #ho-count #ho-list (li[data-tn],
  *                   button.ho-remove) #ho-agency #ho-msg #ho-create #ho-clear #ho-result #ho-ref #ho-record
  *   pickups         #pickups-list (li#pickup-ID) #pickups-msg #pickups-refresh
- *   localStorage    hoso.courier.queue.USER, .refused.USER, .recent.USER, .handover.USER */
+ *   offline start   #offline-banner (courier-offline.js; the page served by courier-sw.js)
+ *   localStorage    hoso.courier.queue.USER, .refused.USER, .recent.USER, .handover.USER, hoso.courier.me */
 (function () {
   "use strict";
   var D = window.Desk, t = D.t, el = D.el, Q = window.CourierQueue;
@@ -222,6 +223,8 @@
   /* The server's message, with the field it names when the message does not say it. */
   function refusal(e) {
     e = e || {};
+    /* In Vietnamese, the sentence for the code (errors.js) with the server's detail after it. */
+    if (D.lang !== "en" && Object.prototype.hasOwnProperty.call(window.DeskErrors || {}, e.code)) return D.refusalText(e);
     var m = e.message || e.code || t("bị từ chối", "refused");
     return (e.field && m.indexOf(e.field) < 0 ? e.field + ": " : "") + m;
   }
@@ -468,8 +471,9 @@
     setupCamera();
     actionChanged();
 
-    window.CourierHandover.start(user.username, { beep: beep });
+    window.CourierHandover.start(user.username, { beep: beep, ready: window.CourierOffline.ready });
     Q.start(user.username, {
+      ready: window.CourierOffline.ready,
       changed: render,
       result: onResult,
       online: function (on) { online = on && navigator.onLine; renderNet(); },
@@ -485,5 +489,23 @@
     ui.scan.focus();
   }
 
-  D.init().then(start, function () { /* Desk.api has already gone to the sign-in page */ });
+  /* The page's offline copy (courier-sw.js): only this page needs one. Browsers allow service
+   * workers on HTTPS and localhost only; elsewhere the page just works online as before. */
+  function registerWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/static/courier-sw.js", { scope: "/desk/courier" })
+      .catch(function () { /* no offline start on this phone, nothing else lost */ });
+  }
+
+  /* Online: a fresh session, and the worker (re)checked. Offline (courier-offline.js): the
+   * remembered courier; Q asks CourierOffline.ready() before sending, which fetches /me again
+   * for a CSRF token. A 401 has already sent the page to sign-in. */
+  var O = window.CourierOffline;
+  O.boot({
+    retry: function () { Q.sync(); },
+    online: function () { online = navigator.onLine; renderNet(); registerWorker(); }
+  }).then(function (user) {
+    start(user);
+    if (!O.isOffline()) registerWorker();
+  }, function () { /* sign-in page on its way, or no courier to start offline as */ });
 })();

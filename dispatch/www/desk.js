@@ -98,12 +98,44 @@
     });
   }
 
-  /* One line for a refused answer: the server's message, and the field it names. */
+  /* One line for a refused answer: the server's error (refusalText), or the HTTP status. */
   function errorText(res) {
     var e = res && res.data && res.data.error;
     if (!e) return t("Lỗi máy chủ (HTTP ", "Server error (HTTP ") + (res ? res.status : "?") + ")";
-    return (e.field ? e.field + ": " : "") + (e.message || e.code);
+    return refusalText(e);
   }
+
+  /* The same for an error object {code, field, message} (the courier's queued refusals).
+   * The server writes English for API users; in Vietnamese the page says the sentence that
+   * errors.js has for the code, after the field's Vietnamese name, and keeps the server's
+   * message in parentheses: only it has the specifics (the allowed actions, the right check
+   * digit, the paper's name). A code errors.js lacks gets the server's words as they are:
+   *   "Giấy tờ thứ 1: thủ tục yêu cầu nộp bản chính, không nhận bản sao (documents[0]: …)" */
+  function refusalText(e) {
+    var texts = window.DeskErrors, known = texts && has(texts, e.code) ? texts[e.code] : null;
+    if (LANG === "en" || !known)
+      return (e.field ? e.field + ": " : "") + (e.message || (known ? known[1] : e.code));
+    var vi = e.field ? fieldName(e.field) : null, name = vi ? upperFirst(vi) : e.field;
+    return (name ? name + ": " + lowerFirst(known[0]) : known[0]) +
+           (e.message ? " (" + e.message + ")" : "");
+  }
+
+  /* The Vietnamese name of a field path: "applicant.phone" as errors.js lists it,
+   * "documents[2]" → "giấy tờ thứ 3", "events[0].receipt_number" → "Số giấy tiếp nhận của
+   * thao tác thứ 1"; null when a part is not listed, and the caller shows the path. */
+  function fieldName(path) {
+    var names = window.DeskFieldNames || {}, items = window.DeskFieldItems || {};
+    if (has(names, path)) return names[path];
+    var m = /^(.*)\[(\d+)\]$/.exec(path);
+    if (m) return has(items, m[1]) ? items[m[1]].replace("{n}", String(+m[2] + 1)) : null;
+    m = /^(.+)\.([^.]+)$/.exec(path);
+    var outer = m && has(names, m[2]) ? fieldName(m[1]) : null;
+    return outer ? names[m[2]] + " của " + lowerFirst(outer) : null;
+  }
+  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+  function upperFirst(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
+  /* Not an acronym's first letter: "CCCD…", "PNG" keep their case. */
+  function lowerFirst(s) { return /^.\p{Ll}/u.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s; }
 
   function pageName() {
     var m = /^\/desk\/([a-z]+)/.exec(location.pathname);
@@ -270,8 +302,18 @@
     document.body.insertBefore(bar, document.body.firstChild);
   }
 
+  /* What a page keeps on the device for its user (the courier's offline copy) goes before the
+   * session does, even offline; waited for at most 3 s so signing out never hangs. */
+  var leaving = [];
+  function onLogout(fn) { leaving.push(fn); }
+
   function logout() {
-    api("POST", "/api/v1/logout", {}, { noRedirect: true }).then(function () {
+    var clean = Promise.all(leaving.map(function (fn) {
+      return Promise.resolve().then(fn).catch(function () { /* signing out matters more */ });
+    }));
+    Promise.race([clean, new Promise(function (r) { setTimeout(r, 3000); })]).then(function () {
+      return api("POST", "/api/v1/logout", {}, { noRedirect: true });
+    }).then(function () {
       location.href = "/desk/login";
     }, function () { location.href = "/desk/login"; });
   }
@@ -281,7 +323,8 @@
   function init() {
     applyLang(document);
     return api("GET", "/api/v1/me").then(function (res) {
-      if (!res.ok) throw new Error("not signed in");
+      /* The status tells an answer (401: on its way to sign-in) from no network at all. */
+      if (!res.ok) throw Object.assign(new Error("not signed in"), { status: res.status });
       session.user = res.data.user;
       session.csrf = res.data.csrf;
       header(session.user);
@@ -289,11 +332,21 @@
     });
   }
 
+  /* A page started without the network (the courier's, from its service worker) runs as the
+   * user it remembered; there is no CSRF token until GET /api/v1/me answers again. */
+  function startOffline(user) {
+    session.user = user;
+    session.csrf = null;
+    header(user);
+    return user;
+  }
+
   window.Desk = {
     lang: LANG, t: t, applyLang: applyLang, el: el, add: add, clear: clear, $: $,
-    api: api, errorText: errorText, init: init, session: session, roleName: roleName,
+    api: api, errorText: errorText, refusalText: refusalText, fieldName: fieldName, init: init,
+    session: session, roleName: roleName,
     stateName: stateName, STATES: STATES, fmtMoney: fmtMoney, fmtDate: fmtDate,
     s10Valid: s10Valid, parseTn: parseTn, uuid: uuid, table: table, downloadCsv: downloadCsv,
-    say: say, ROLE_PAGES: ROLE_PAGES, tabs: tabs
+    say: say, ROLE_PAGES: ROLE_PAGES, tabs: tabs, startOffline: startOffline, onLogout: onLogout
   };
 })();

@@ -104,6 +104,27 @@ class Desk(DaemonTest):
         st3, _, body3 = self.raw("GET", "/static/desk.js", headers={"If-None-Match": '"x"'})
         self.assertEqual((st3, body3), (200, body))
 
+    def test_courier_service_worker(self):
+        # courier-sw.js lives under /static/ but controls /desk/courier: the browser accepts
+        # that scope only with this header; a worker script must be JavaScript.
+        st, h, body = self.raw("GET", "/static/courier-sw.js")
+        self.assertEqual(st, 200)
+        self.assertIn("text/javascript", h["content-type"])
+        self.assertEqual(h["service-worker-allowed"], "/desk/courier")
+        self.assertEqual(h["cache-control"], "no-cache", "a new worker is seen at once")
+        self.assertIn(b'"/api/"', body, "the worker leaves /api/ answers to the network")
+        st, h304, _ = self.raw("GET", "/static/courier-sw.js", headers={"If-None-Match": h["etag"]})
+        self.assertEqual((st, h304.get("service-worker-allowed")), (304, "/desk/courier"))
+        # no other file may widen its scope
+        for name in ("desk.js", "courier.js", "courier-offline.js"):
+            st, h, _ = self.raw("GET", "/static/" + name)
+            self.assertEqual(st, 200, name)
+            self.assertNotIn("service-worker-allowed", h, name)
+        # the courier page loads the offline start-up before courier.js uses it
+        with open(os.path.join(SRC, "dispatch", "www", "desk", "courier.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertLess(html.index("/static/courier-offline.js"), html.index("/static/courier.js"))
+
     def test_csrf_on_cookie_writes(self):
         sess, csrf = self.cookie_login("clerk")
         cookie = {"Cookie": "hoso_session=" + sess, "Content-Type": "application/json"}

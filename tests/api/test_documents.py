@@ -6,7 +6,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (DaemonTest, decode_codes, good_dossier, main, pdf_text,  # noqa: E402
-                     qpdf_check)
+                     qpdf_check, tool)
 
 
 class Documents(DaemonTest):
@@ -104,6 +104,73 @@ class Documents(DaemonTest):
         self.assert_codes(pdf, tn, self.daemon.base + "/t/" + tn, 150)
         self.assertEqual(self.api("GET", "/api/v1/dossiers/0/note.pdf").status, 400)
         self.assertEqual(self.api("GET", "/api/v1/dossiers/987654/note.pdf").status, 404)
+
+    def npages(self, pdf):
+        path = os.path.join(self.tmp, "pages-%d.pdf" % len(pdf))
+        with open(path, "wb") as f:
+            f.write(pdf)
+        rc, out, err = tool("qpdf", "--show-npages", path)
+        self.assertEqual(rc, 0, err)
+        return int(out.strip())
+
+    def test_print_dossier_one_pdf(self):
+        d = self.dossier
+        self.assertEqual(d["print_url"], "/api/v1/dossiers/%d/print.pdf" % d["id"])
+        tns = [self.sub["tracking_number"], self.res["tracking_number"]]
+        note_pages = self.npages(self.fetch(d["note_url"]))
+        for size, label_pages in (("a6", 2), ("100x150", 2), ("a4", 1), (None, 2)):
+            path = d["print_url"] + ("?size=" + size if size else "")
+            pdf = self.fetch(path)
+            self.assertEqual(self.npages(pdf), label_pages + note_pages, size)
+            flat = " ".join(pdf_text(pdf, self.tmp).split())
+            for s in ("HỒ SƠ TTHC", "KẾT QUẢ TTHC", "PHIẾU GỬI HỒ SƠ", "Nguyễn Văn Anh",
+                      "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", tns[0], tns[1]):
+                self.assertIn(s, flat, (size, s))
+            # the labels come first, the note last
+            self.assertLess(flat.index("KẾT QUẢ TTHC"), flat.index("PHIẾU GỬI HỒ SƠ"), size)
+            if size in (None, "a6"):
+                found = decode_codes(pdf, self.tmp, 150)
+                sub_url = self.daemon.base + "/t/" + tns[0]
+                res_url = self.daemon.base + "/t/" + tns[1]
+                # the submission's QR is on its label and on the note
+                self.assertGreaterEqual(found.count(("QR-Code", sub_url)), 2, found)
+                self.assertGreaterEqual(found.count(("QR-Code", res_url)), 1, found)
+                for tn in tns:
+                    self.assertIn(("CODE-128", tn), found)
+        # a send-only dossier: one label and the note
+        one = self.api("POST", "/api/v1/dossiers", good_dossier(service="send")).json()
+        pdf = self.fetch(one["print_url"])
+        self.assertEqual(self.npages(pdf), 1 + self.npages(self.fetch(one["note_url"])))
+        self.assertIn(one["items"][0]["tracking_number"], pdf_text(pdf, self.tmp))
+        # an officer of the dossier's agency prints it too
+        self.fetch(d["print_url"], user="officer")
+
+    def test_print_dossier_bad_requests(self):
+        for path, status, field in (("/api/v1/dossiers/0/print.pdf", 400, "id"),
+                                    ("/api/v1/dossiers/abc/print.pdf", 400, "id"),
+                                    ("/api/v1/dossiers/-3/print.pdf", 400, "id"),
+                                    ("/api/v1/dossiers/987654/print.pdf", 404, "id"),
+                                    (self.dossier["print_url"] + "?size=letter", 400, "size"),
+                                    (self.dossier["print_url"] + "?size=", 400, "size")):
+            r = self.api("GET", path)
+            self.assertEqual(r.status, status, (path, r.body))
+            self.assertEqual(r.headers["Content-Type"].split(";")[0], "application/json", path)
+            self.assertEqual(r.json()["error"]["field"], field, path)
+        r = self.api("GET", self.dossier["print_url"] + "?size=letter")
+        self.assertIn("size", r.json()["error"]["message"])
+        self.assertEqual(self.api("GET", self.dossier["print_url"], user=None).status, 401)
+        # an officer of another agency may not print it
+        procs = self.api("GET", "/api/v1/procedures?limit=500").json()["procedures"]
+        proc = next(p for p in procs if p["agency_code"] != "000.00.12.H21"
+                    and all(c["form"] != "copy" for c in p["components"]))
+        other = self.api("POST", "/api/v1/dossiers", good_dossier(
+            procedure_code=proc["code"],
+            documents=[{"name": c["name"], "form": "original"} for c in proc["components"]]))
+        self.assertEqual(other.status, 201, other.body)
+        r = self.api("GET", other.json()["print_url"], user="officer")
+        self.assertEqual(r.status, 403, r.body)
+        self.assertEqual(r.json()["error"]["code"], "other_agency")
+        self.assertEqual(r.json()["error"]["field"], "id")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ run({
     await page.fill("#new-password", "password123");
     await page.click("#user-create-submit");
     const refusal = await textMatching("#user-create-msg", /password/);
-    assert(/^password: /.test(refusal) && /common/.test(refusal), "the server's message names password: " + refusal);
+    assert(/^Mật khẩu: mật khẩu này quá phổ biến/.test(refusal) && /\(.*common/.test(refusal),
+           "names the password in Vietnamese, with the server's message: " + refusal);
     assert(/password/.test(await text("#new-password-error")), "shown at the field too");
     assertEq(await page.evaluate(() => document.activeElement.id), "new-password", "the focus goes to the field");
     await page.fill("#new-password", NEW_PASS);

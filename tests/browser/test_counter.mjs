@@ -175,14 +175,21 @@ await run({
     shared.tn = tns[0];
     shared.dossierId = item.data.dossier_id;
 
-    // Print: every PDF the button opens answers application/pdf.
-    const types = new Map();
+    // Print: one click opens one PDF (the labels and the note together), nothing else.
+    const opened = [];
     context.on("response", (res) => {
-      if (/\/(label|note)\.pdf/.test(res.url())) types.set(new URL(res.url()).pathname, res.headers()["content-type"]);
+      if (/\.pdf(\?|$)/.test(res.url())) opened.push(res);
     });
     await page.click("#print");
-    await until(() => types.size >= 3, "the two labels and the note requested");
-    for (const [p, ty] of types) assertEq(ty, "application/pdf", p);
+    await until(() => opened.length >= 1, "the print PDF requested");
+    await new Promise((r) => setTimeout(r, 500));
+    assertEq(opened.map((r) => new URL(r.url()).pathname).join(" "),
+             `/api/v1/dossiers/${shared.dossierId}/print.pdf`, "one PDF, the dossier's print.pdf");
+    assertEq(opened[0].status(), 200, "print.pdf status");
+    assertEq(opened[0].headers()["content-type"], "application/pdf", "print.pdf type");
+    // Chromium's PDF viewer takes the window's body: fetch the same URL in the same session.
+    const body = await (await page.request.get(opened[0].url())).body();
+    assertEq(body.subarray(0, 5).toString(), "%PDF-", "the opened print.pdf is a PDF");
     const links = await page.$$eval("#print-links a", (els) => els.map((e) => e.getAttribute("href")));
     assert(links.includes(`/api/v1/items/${tns[0]}/label.pdf`) && links.some((l) => /note\.pdf$/.test(l)), "fallback links");
     const pdf = await page.request.get(base + `/api/v1/items/${tns[0]}/label.pdf`);
@@ -237,17 +244,53 @@ await run({
     await until(async () => /Đã tạo yêu cầu thu gom #\d+/.test(await page.textContent("#pk-msg")), "pickup created");
     const id = /#(\d+)/.exec(await page.textContent("#pk-msg"))[1];
     await page.waitForSelector(`#pickups-table tr[data-pickup="${id}"]`);
-    // A wrong courier is refused with the server's words; the right one is taken.
-    await page.fill(`#pickup-courier-${id}`, "clerk");
+    // The courier is picked from a labelled list of the office's active couriers.
+    const sel = `#pickup-courier-${id}`;
+    assertEq(await page.$eval(sel, (e) => e.tagName), "SELECT", "a list, not a text field");
+    assert(await page.$(`label[for="pickup-courier-${id}"]`), "the list has a label");
+    assert(await page.$('label[for="pk-courier"]'), "the new request's list has a label");
+    const options = await page.$$eval(`${sel} option`, (os) => os.map((o) => o.value));
+    const listed = (await api(base, "GET", "/api/v1/couriers", null, "clerk")).data.couriers.map((c) => c.username);
+    assert(listed.includes("courier") && !options.includes("clerk"), "couriers only: " + options);
+    for (const u of listed) assert(options.includes(u), "every courier offered: " + u);
+    const newOptions = await page.$$eval("#pk-courier option", (os) => os.map((o) => o.value));
+    assert(newOptions.includes("courier") && newOptions[0] === "", "new request: couriers, none first");
+    // Nothing chosen is refused on the page; a courier chosen is taken.
+    await page.selectOption(sel, "");
     await page.click(`#pickup-assign-${id}`);
-    await until(async () => /không phải|not a courier/.test(await page.textContent("#pickups-msg")), "refusal shown");
-    await page.fill(`#pickup-courier-${id}`, "courier");
+    await until(async () => /chọn một bưu tá|choose a courier/.test(await page.textContent("#pickups-msg")), "refusal shown");
+    await page.selectOption(sel, "courier");
     await page.click(`#pickup-assign-${id}`);
     await until(async () => /cho bưu tá courier/.test(await page.textContent("#pickups-msg")), "assigned");
     const r = await api(base, "GET", "/api/v1/pickups?state=assigned", null, "clerk");
     const p = r.data.pickups.find((x) => String(x.id) === id);
     assert(p && p.courier === "courier" && p.applicant.phone === "0912345678", "assigned in the API: " + JSON.stringify(p));
     await until(async () => !(await page.$(`#pickups-table tr[data-pickup="${id}"]`)), "gone from the waiting list");
+    await context.close();
+  },
+
+  async "a pickup retried after a lost answer is one pickup"() {
+    const { context, page } = await counterPage();
+    const name = "Hồ Thị Mất Mạng";
+    const count = async () => (await api(base, "GET", "/api/v1/pickups", null, "clerk")).data.pickups
+      .filter((p) => p.applicant.name === name).length;
+    let lost = 0;
+    await page.route("**/api/v1/pickups", async (route) => {
+      if (route.request().method() !== "POST" || lost++ > 0) return route.continue();
+      await route.fetch();          // the server writes it...
+      await route.abort("failed");  // ...and the answer never reaches the page
+    });
+    expectConsole(page, /Failed to load resource|ERR_FAILED/);
+    await page.fill("#pk-name", name);
+    await page.fill("#pk-phone", "0912345679");
+    await page.fill("#pk-address", "12 Phan Đình Phùng, Pleiku");
+    await page.fill("#pk-proc", PROC);
+    await page.click("#pk-create");
+    await until(async () => /Không kết nối được|Cannot reach/.test(await page.textContent("#pk-msg")), "network error shown");
+    assertEq(await count(), 1, "the lost try was written");
+    await page.click("#pk-create");
+    await until(async () => /Đã tạo yêu cầu thu gom #\d+/.test(await page.textContent("#pk-msg")), "retry answered");
+    assertEq(await count(), 1, "the retry did not write a second pickup");
     await context.close();
   },
 

@@ -266,7 +266,8 @@ run({
     await waitFor(page, (id) => document.getElementById("answer-msg-" + id).classList.contains("err"),
                   complaint.fresh, "the refusal");
     const refused = await text(`#answer-msg-${complaint.fresh}`);
-    assert(/^id: .*answered/.test(refused), "the server's message with its field: " + refused);
+    assert(/^Mã số: khiếu nại này đã được trả lời .*\(.*answered\)$/.test(refused),
+           "the Vietnamese sentence with its field, and the server's message: " + refused);
     const csv = await readDownload(() => page.click("#complaints-csv"));
     assert(csv.body.startsWith("\ufeffSố khiếu nại,Số hiệu,Hồ sơ"), "complaints CSV header");
     assert(csv.body.includes("Bưu điện xin lỗi"), "the CSV holds the answer");

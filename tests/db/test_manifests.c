@@ -281,6 +281,33 @@ static void test_fees_unpaid(void)
 	CHECK(strstr(plan, "TEMP B-TREE") == NULL);
 }
 
+/* A request with a client_id is found by it (a retried request); one client_id names one
+ * pickup; pickups without one never match the empty id. */
+static void test_pickup_client_id(void)
+{
+	db *h = open_fresh("pickups-client.db");
+	if (!h)
+		return;
+	hoso_err err;
+	db_pickup got;
+	db_pickup keyed = pickup("600000", "2026-11-28T11:00", "counter");
+	snprintf(keyed.client_id, sizeof(keyed.client_id), "6f1c2b7e-8d7a-4c55-9a4e-0b4f3c2d1e10");
+	snprintf(keyed.request_digest, sizeof(keyed.request_digest), "%064d", 7);
+	CHECK_INT(db_pickup_insert(h, &keyed, &err), HOSO_OK);
+	CHECK_INT(db_pickup_get_by_client(h, keyed.client_id, &got, &err), HOSO_OK);
+	CHECK(memcmp(&keyed, &got, sizeof(keyed)) == 0);
+	CHECK_INT(db_pickup_get_by_client(h, "", &got, &err), HOSO_NOT_FOUND);
+	CHECK_INT(db_pickup_get_by_client(h, "0c9e5b1a-2f3d-4e6a-8b7c-1d2e3f4a5b6c", &got, &err),
+	          HOSO_NOT_FOUND);
+	db_pickup twin = keyed;
+	CHECK(db_pickup_insert(h, &twin, &err) != HOSO_OK);
+	db_pickup plain = pickup("600000", "2026-11-28T12:00", "counter");
+	CHECK_INT(db_pickup_insert(h, &plain, &err), HOSO_OK);
+	db_pickup plain2 = pickup("600000", "2026-11-28T12:30", "counter");
+	CHECK_INT(db_pickup_insert(h, &plain2, &err), HOSO_OK);
+	db_close(h);
+}
+
 static void test_pickups(void)
 {
 	db *h = open_fresh("pickups.db");
@@ -381,6 +408,7 @@ int main(void)
 	test_manifests();
 	test_fees_unpaid();
 	test_pickups();
+	test_pickup_client_id();
 
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -568,6 +568,26 @@ static void api_checks(lbl_ctx *ctx)
 	lbl_note note = { .tracking_number = tn[0], .qr_url = url[0], .n_documents = 3 };
 	CHECK(lbl_render_note(ctx, &note, &buf, &err) == HOSO_INVALID);
 	CHECK(lbl_render_note(ctx, NULL, &buf, &err) == HOSO_INVALID);
+
+	/* A dossier's labels and note in one document: the checks of both still apply, and a
+	 * label that fails half-way leaves no bytes. */
+	lbl_label pair[2] = { sample_label(0), sample_label(1) };
+	lbl_note good = { .tracking_number = tn[0], .qr_url = url[0] };
+	CHECK(lbl_render_dossier(ctx, pair, 2, LBL_A6, &good, &buf, &err) == HOSO_OK);
+	CHECK(buf.len > 5 && memcmp(buf.data, "%PDF-", 5) == 0);
+	lbl_buf_free(&buf);
+	CHECK(lbl_render_dossier(ctx, NULL, 0, LBL_A6, &good, &buf, &err) == HOSO_INVALID);
+	CHECK(lbl_render_dossier(ctx, pair, 0, LBL_A6, &good, &buf, &err) == HOSO_INVALID);
+	CHECK(lbl_render_dossier(ctx, pair, 2, (lbl_size)42, &good, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "size");
+	CHECK(lbl_render_dossier(ctx, pair, 2, LBL_A6, &note, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "documents");
+	CHECK(lbl_render_dossier(ctx, pair, 2, LBL_A6, NULL, &buf, &err) == HOSO_INVALID);
+	CHECK(lbl_render_dossier(NULL, pair, 2, LBL_A6, &good, &buf, &err) == HOSO_INVALID);
+	pair[1].qr_url = "";
+	CHECK(lbl_render_dossier(ctx, pair, 2, LBL_A4, &good, &buf, &err) == HOSO_INVALID);
+	CHECK_STR(err.field, "labels[1].qr_url");
+	CHECK(buf.data == NULL && buf.len == 0);
 }
 
 int main(int argc, char **argv)
