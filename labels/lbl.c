@@ -174,6 +174,31 @@ bool lbl_doc_add_page(lbl_doc *d, float w, float h)
 	return !d->failed;
 }
 
+bool lbl_pages_add(lbl_doc *d, lbl_pages *p, float w, float h, hoso_status *st)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		HPDF_Page *v = realloc(p->v, cap * sizeof(*v));
+		if (!v) {
+			*st = hoso_err_set(d->err, HOSO_INTERNAL, "out_of_memory", "", "out of memory");
+			return false;
+		}
+		p->v = v;
+		p->cap = cap;
+	}
+	if (!lbl_doc_add_page(d, w, h))
+		return false;
+	p->v[p->n++] = d->page;
+	return true;
+}
+
+void lbl_pages_free(lbl_pages *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = p->cap = 0;
+}
+
 hoso_status lbl_doc_end(lbl_doc *d, lbl_buf *out)
 {
 	out->data = NULL;

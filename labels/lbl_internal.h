@@ -52,6 +52,19 @@ hoso_status lbl_doc_begin(const lbl_ctx *ctx, lbl_doc *d, enum lbl_faces faces,
 /* Adds a page of w x h points and makes it current; false when libharu failed. */
 bool lbl_doc_add_page(lbl_doc *d, float w, float h);
 
+/* The pages of a document that runs over several, kept so that the footers ("page i of n")
+ * can be drawn once the count is known. Zero-initialise; free with lbl_pages_free. */
+typedef struct lbl_pages {
+	HPDF_Page *v;
+	size_t n, cap;
+} lbl_pages;
+
+/* Adds a page as lbl_doc_add_page does and records it in p; false on failure (out of
+ * memory sets *st and d->err). */
+bool lbl_pages_add(lbl_doc *d, lbl_pages *p, float w, float h, hoso_status *st);
+/* Frees the list (not the pages, which belong to the document). */
+void lbl_pages_free(lbl_pages *p);
+
 /* Serialises the document into out (on success) and frees it. Returns the status. */
 hoso_status lbl_doc_end(lbl_doc *d, lbl_buf *out);
 

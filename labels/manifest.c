@@ -28,8 +28,7 @@ static const float col_x[N_COLS + 1] = { 0, 24, 104, 180, 252, 383, 417, 477, CO
 typedef struct man_state {
 	lbl_doc *d;
 	const lbl_manifest *m;
-	HPDF_Page *pages;
-	size_t n_pages, cap_pages;
+	lbl_pages pages;
 	float y;          /* baseline of the next line on the current page */
 	hoso_status st;
 } man_state;
@@ -41,24 +40,6 @@ static void keep_error(man_state *s, hoso_status st)
 		if (s->d->err && !s->d->failed)
 			snprintf(s->d->err->field, sizeof s->d->err->field, "qr_data");
 	}
-}
-
-static bool push_page(man_state *s)
-{
-	if (s->n_pages == s->cap_pages) {
-		size_t cap = s->cap_pages ? s->cap_pages * 2 : 8;
-		HPDF_Page *p = realloc(s->pages, cap * sizeof *p);
-		if (!p) {
-			s->st = hoso_err_set(s->d->err, HOSO_INTERNAL, "out_of_memory", "", "out of memory");
-			return false;
-		}
-		s->pages = p;
-		s->cap_pages = cap;
-	}
-	if (!lbl_doc_add_page(s->d, PAGE_W, PAGE_H))
-		return false;
-	s->pages[s->n_pages++] = s->d->page;
-	return true;
 }
 
 /* A grey bar with a bold title; advances y below it. */
@@ -113,9 +94,9 @@ static void page_header(man_state *s, bool first)
 
 static bool new_page(man_state *s)
 {
-	if (!push_page(s))
+	if (!lbl_pages_add(s->d, &s->pages, PAGE_W, PAGE_H, &s->st))
 		return false;
-	page_header(s, s->n_pages == 1);
+	page_header(s, s->pages.n == 1);
 	return true;
 }
 
@@ -312,10 +293,10 @@ static void totals_and_signatures(man_state *s)
 static void footers(man_state *s)
 {
 	char text[200];
-	for (size_t i = 0; i < s->n_pages; i++) {
-		s->d->page = s->pages[i];
+	for (size_t i = 0; i < s->pages.n; i++) {
+		s->d->page = s->pages.v[i];
 		snprintf(text, sizeof text, "Biên bản giao nhận hồ sơ %.40s – Trang %zu/%zu",
-		         s->m->manifest_ref ? s->m->manifest_ref : "", i + 1, s->n_pages);
+		         s->m->manifest_ref ? s->m->manifest_ref : "", i + 1, s->pages.n);
 		lbl_line(s->d, MARGIN, 34.0f, PAGE_W - MARGIN, 34.0f, 0.4f, false);
 		lbl_text_line(s->d, LBL_REGULAR, 7.0f, MARGIN, 24.0f, CONTENT_W, LBL_CENTER, text, NULL);
 	}
@@ -370,7 +351,7 @@ hoso_status lbl_render_manifest(lbl_ctx *ctx, const lbl_manifest *m, lbl_buf *ou
 		if (s.st == HOSO_OK)
 			footers(&s);
 	}
-	free(s.pages);
+	lbl_pages_free(&s.pages);
 	if (s.st != HOSO_OK) {
 		lbl_doc_abort(&d);
 		return s.st;

@@ -18,29 +18,10 @@
 typedef struct note_state {
 	lbl_doc *d;
 	const lbl_note *n;
-	HPDF_Page *pages;
-	size_t n_pages, cap_pages;
+	lbl_pages pages;
 	float y;          /* baseline of the next line on the current page */
 	hoso_status st;
 } note_state;
-
-static bool push_page(note_state *s)
-{
-	if (s->n_pages == s->cap_pages) {
-		size_t cap = s->cap_pages ? s->cap_pages * 2 : 8;
-		HPDF_Page *p = realloc(s->pages, cap * sizeof *p);
-		if (!p) {
-			s->st = hoso_err_set(s->d->err, HOSO_INTERNAL, "out_of_memory", "", "out of memory");
-			return false;
-		}
-		s->pages = p;
-		s->cap_pages = cap;
-	}
-	if (!lbl_doc_add_page(s->d, PAGE_W, PAGE_H))
-		return false;
-	s->pages[s->n_pages++] = s->d->page;
-	return true;
-}
 
 /* A grey bar with a bold section title; advances y below it. */
 static void section(note_state *s, float x, float w, const char *title)
@@ -108,9 +89,9 @@ static void page_header(note_state *s, bool first)
 
 static bool new_page(note_state *s)
 {
-	if (!push_page(s))
+	if (!lbl_pages_add(s->d, &s->pages, PAGE_W, PAGE_H, &s->st))
 		return false;
-	page_header(s, s->n_pages == 1);
+	page_header(s, s->pages.n == 1);
 	return true;
 }
 
@@ -312,10 +293,10 @@ static void terms_and_signatures(note_state *s)
 static void footers(note_state *s)
 {
 	char text[160];
-	for (size_t i = 0; i < s->n_pages; i++) {
-		s->d->page = s->pages[i];
+	for (size_t i = 0; i < s->pages.n; i++) {
+		s->d->page = s->pages.v[i];
 		snprintf(text, sizeof text, "Phiếu gửi hồ sơ %.20s – Trang %zu/%zu",
-		         s->n->tracking_number ? s->n->tracking_number : "", i + 1, s->n_pages);
+		         s->n->tracking_number ? s->n->tracking_number : "", i + 1, s->pages.n);
 		lbl_line(s->d, MARGIN, 36.0f, PAGE_W - MARGIN, 36.0f, 0.4f, false);
 		lbl_text_line(s->d, LBL_REGULAR, 7.0f, MARGIN, 26.0f, CONTENT_W, LBL_CENTER, text, NULL);
 	}
@@ -346,7 +327,7 @@ hoso_status lbl_note_draw(lbl_doc *d, const lbl_note *note)
 		terms_and_signatures(&s);
 		footers(&s);
 	}
-	free(s.pages);
+	lbl_pages_free(&s.pages);
 	if (s.st != HOSO_OK)
 		return s.st;
 	return d->failed ? HOSO_INTERNAL : HOSO_OK;

@@ -31,34 +31,15 @@ static const float col_x[N_COLS + 1] = { 0, 24, 154, 339, 387, 435, 483, 555, 62
 typedef struct rep_state {
 	lbl_doc *d;
 	const lbl_report *r;
-	HPDF_Page *pages;
-	size_t n_pages, cap_pages;
+	lbl_pages pages;
 	float y;          /* baseline of the next line on the current page */
 	hoso_status st;
 } rep_state;
 
-static bool push_page(rep_state *s)
-{
-	if (s->n_pages == s->cap_pages) {
-		size_t cap = s->cap_pages ? s->cap_pages * 2 : 8;
-		HPDF_Page *p = realloc(s->pages, cap * sizeof *p);
-		if (!p) {
-			s->st = hoso_err_set(s->d->err, HOSO_INTERNAL, "out_of_memory", "", "out of memory");
-			return false;
-		}
-		s->pages = p;
-		s->cap_pages = cap;
-	}
-	if (!lbl_doc_add_page(s->d, PAGE_W, PAGE_H))
-		return false;
-	s->pages[s->n_pages++] = s->d->page;
-	return true;
-}
-
 /* The title block on page 1, one line on the next pages. */
 static bool new_page(rep_state *s)
 {
-	if (!push_page(s))
+	if (!lbl_pages_add(s->d, &s->pages, PAGE_W, PAGE_H, &s->st))
 		return false;
 	lbl_doc *d = s->d;
 	const lbl_report *r = s->r;
@@ -67,7 +48,7 @@ static bool new_page(rep_state *s)
 	snprintf(title, sizeof title, "BÁO CÁO QUÝ %d NĂM %d", r->quarter, r->year);
 	snprintf(period, sizeof period, "Kỳ báo cáo: %.80s%s", r->period ? r->period : DASH,
 	         r->complete ? "" : " (quý chưa kết thúc: số liệu đến thời điểm lập)");
-	if (s->n_pages > 1) {
+	if (s->pages.n > 1) {
 		lbl_text_line(d, LBL_BOLD, 11.0f, MARGIN, top - 10.0f, CONTENT_W, LBL_LEFT, title, NULL);
 		s->y = top - 30.0f;
 		return true;
@@ -248,10 +229,10 @@ static void summary(rep_state *s)
 static void footers(rep_state *s)
 {
 	char text[200];
-	for (size_t i = 0; i < s->n_pages; i++) {
-		s->d->page = s->pages[i];
+	for (size_t i = 0; i < s->pages.n; i++) {
+		s->d->page = s->pages.v[i];
 		snprintf(text, sizeof text, "Báo cáo quý %d/%d – Trang %zu/%zu", s->r->quarter,
-		         s->r->year, i + 1, s->n_pages);
+		         s->r->year, i + 1, s->pages.n);
 		lbl_line(s->d, MARGIN, 34.0f, PAGE_W - MARGIN, 34.0f, 0.4f, false);
 		lbl_text_line(s->d, LBL_REGULAR, 7.0f, MARGIN, 24.0f, CONTENT_W, LBL_CENTER, text, NULL);
 	}
@@ -296,7 +277,7 @@ hoso_status lbl_render_report(lbl_ctx *ctx, const lbl_report *r, lbl_buf *out, h
 		if (s.st == HOSO_OK)
 			footers(&s);
 	}
-	free(s.pages);
+	lbl_pages_free(&s.pages);
 	if (s.st != HOSO_OK) {
 		lbl_doc_abort(&d);
 		return s.st;
