@@ -77,6 +77,13 @@ void http_on_agency_webhook(http_req *req);
 /* Parses the first {} segment as a positive id; on failure replies 400 and returns false. */
 bool http_param_id(http_req *req, const char *field, int64_t *id);
 
+/* A use case on one resource named by its id, with a JSON body. */
+typedef hoso_status (*http_id_body_case)(trk *t, const trk_actor *actor, int64_t id,
+                                         const json_t *body, json_t **out, hoso_err *err);
+/* Parses the first {} segment as the id and the body as a JSON object (each answering 400 on
+ * failure), runs fn, and answers its JSON with ok_status or its error. */
+void http_run_id_body(http_req *req, http_id_body_case fn, unsigned ok_status);
+
 /* Answers st: the JSON with ok_status, or the error. */
 void http_reply_result(http_req *req, hoso_status st, const hoso_err *err, json_t *out,
                        unsigned ok_status);

@@ -39,18 +39,7 @@ void http_on_user_create(http_req *req)
 
 void http_on_user_update(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	json_t *body = http_req_json(req);
-	if (!body)
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_users_update(TRK(req), http_req_actor(req), id, body, &out, &err);
-	json_decref(body);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_id_body(req, trk_users_update, 200);
 }
 
 void http_on_user_unlock(http_req *req)

@@ -35,6 +35,22 @@ void http_reply_result(http_req *req, hoso_status st, const hoso_err *err, json_
 
 #define APP(req) (http_req_app(req)->trk)
 
+void http_run_id_body(http_req *req, http_id_body_case fn, unsigned ok_status)
+{
+	int64_t id;
+	if (!http_param_id(req, "id", &id))
+		return;
+	json_t *body = http_req_json(req);
+	if (!body)
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = fn(APP(req), http_req_actor(req), id, body, &out, &err);
+	json_decref(body);
+	http_reply_result(req, st, &err, out, ok_status);
+}
+
 void http_on_events(http_req *req)
 {
 	json_t *body = http_req_json(req);
@@ -104,18 +120,7 @@ void http_on_manifest_get(http_req *req)
 
 void http_on_manifest_confirm(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	json_t *body = http_req_json(req);
-	if (!body)
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_manifest_confirm(APP(req), http_req_actor(req), id, body, &out, &err);
-	json_decref(body);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_id_body(req, trk_manifest_confirm, 200);
 }
 
 void http_on_manifest_pdf(http_req *req)
@@ -140,18 +145,7 @@ void http_on_manifest_pdf(http_req *req)
 
 void http_on_result_ready(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	json_t *body = http_req_json(req);
-	if (!body)
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_result_ready(APP(req), http_req_actor(req), id, body, &out, &err);
-	json_decref(body);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_id_body(req, trk_result_ready, 200);
 }
 
 void http_on_item_pod(http_req *req)
@@ -239,8 +233,8 @@ void http_on_courier_list(http_req *req)
 	http_reply_result(req, st, &err, out, 200);
 }
 
-/* The three pickup actions share a shape: id in the path, a JSON body. */
-static void pickup_action(http_req *req, int which)
+/* At the door: like an acceptance at the counter (201 and the acceptance metric). */
+void http_on_pickup_accept(http_req *req)
 {
 	int64_t id;
 	if (!http_param_id(req, "id", &id))
@@ -252,21 +246,13 @@ static void pickup_action(http_req *req, int which)
 	hoso_err_clear(&err);
 	json_t *out = NULL;
 	bool created = false;
-	hoso_status st;
-	trk *t = APP(req);
-	const trk_actor *a = http_req_actor(req);
-	if (which == 0)
-		st = trk_pickup_assign(t, a, id, body, &out, &err);
-	else if (which == 1)
-		st = trk_pickup_accept(t, a, id, body, &out, &created, &err);
-	else
-		st = trk_pickup_fail(t, a, id, body, &out, &err);
+	hoso_status st = trk_pickup_accept(APP(req), http_req_actor(req), id, body, &out, &created,
+	                                   &err);
 	json_decref(body);
 	if (st == HOSO_OK && created)
 		http_metrics_acceptance();
 	http_reply_result(req, st, &err, out, created ? 201 : 200);
 }
 
-void http_on_pickup_assign(http_req *req) { pickup_action(req, 0); }
-void http_on_pickup_accept(http_req *req) { pickup_action(req, 1); }
-void http_on_pickup_fail(http_req *req) { pickup_action(req, 2); }
+void http_on_pickup_assign(http_req *req) { http_run_id_body(req, trk_pickup_assign, 200); }
+void http_on_pickup_fail(http_req *req) { http_run_id_body(req, trk_pickup_fail, 200); }

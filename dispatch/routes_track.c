@@ -128,18 +128,7 @@ void http_on_complaint_list(http_req *req)
 
 void http_on_complaint_answer(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	json_t *body = http_req_json(req);
-	if (!body)
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_complaint_answer(APP(req), http_req_actor(req), id, body, &out, &err);
-	json_decref(body);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_id_body(req, trk_complaint_answer, 200);
 }
 
 /* ---- the rate limiter (ratelimit.h) ----------------------------------------------
