@@ -192,6 +192,26 @@ bool lbl_pages_add(lbl_doc *d, lbl_pages *p, float w, float h, hoso_status *st)
 	return true;
 }
 
+float lbl_table_head(lbl_doc *d, float x0, float top, float w, const float *col_x, int n,
+                     const char *const (*heads)[2])
+{
+	const float h = 22.0f;
+	lbl_fill(d, x0, top - h, w, h, 0.90f);
+	lbl_rect(d, x0, top - h, w, h, 0.6f);
+	for (int c = 0; c < n; c++) {
+		float cx = x0 + col_x[c] + 2.0f, cw = col_x[c + 1] - col_x[c] - 4.0f;
+		if (c > 0)
+			lbl_line(d, x0 + col_x[c], top - h, x0 + col_x[c], top, 0.4f, false);
+		if (heads[c][1]) {
+			lbl_text_line(d, LBL_BOLD, 7.0f, cx, top - 9.0f, cw, LBL_CENTER, heads[c][0], NULL);
+			lbl_text_line(d, LBL_BOLD, 7.0f, cx, top - 18.0f, cw, LBL_CENTER, heads[c][1], NULL);
+		} else {
+			lbl_text_line(d, LBL_BOLD, 7.0f, cx, top - 13.5f, cw, LBL_CENTER, heads[c][0], NULL);
+		}
+	}
+	return top - h - 9.0f;
+}
+
 void lbl_pages_free(lbl_pages *p)
 {
 	free(p->v);

@@ -65,6 +65,12 @@ bool lbl_pages_add(lbl_doc *d, lbl_pages *p, float w, float h, hoso_status *st);
 /* Frees the list (not the pages, which belong to the document). */
 void lbl_pages_free(lbl_pages *p);
 
+/* Draws a table's grey header row at x0, from top down 22 pt, width w: n columns whose left
+ * edges (from x0) are col_x[0..n] (col_x[n] = w), each head one or two centred bold lines
+ * (heads[c][1] NULL for one). Returns the baseline of the first body row. */
+float lbl_table_head(lbl_doc *d, float x0, float top, float w, const float *col_x, int n,
+                     const char *const (*heads)[2]);
+
 /* Serialises the document into out (on success) and frees it. Returns the status. */
 hoso_status lbl_doc_end(lbl_doc *d, lbl_buf *out);
 

@@ -135,22 +135,7 @@ static void table_header(man_state *s)
 		{ "Thủ tục", "(mã – tên)" }, { "Số tờ/", "giấy tờ" }, { "Phí, lệ phí", NULL },
 		{ "Tình", "trạng" },
 	};
-	lbl_doc *d = s->d;
-	const float h = 22.0f, top = s->y + 10.0f;
-	lbl_fill(d, MARGIN, top - h, CONTENT_W, h, 0.90f);
-	lbl_rect(d, MARGIN, top - h, CONTENT_W, h, 0.6f);
-	for (int c = 0; c < N_COLS; c++) {
-		float cx = MARGIN + col_x[c] + 2.0f, cw = col_x[c + 1] - col_x[c] - 4.0f;
-		if (c > 0)
-			lbl_line(d, MARGIN + col_x[c], top - h, MARGIN + col_x[c], top, 0.4f, false);
-		if (heads[c][1]) {
-			lbl_text_line(d, LBL_BOLD, 7.0f, cx, top - 9.0f, cw, LBL_CENTER, heads[c][0], NULL);
-			lbl_text_line(d, LBL_BOLD, 7.0f, cx, top - 18.0f, cw, LBL_CENTER, heads[c][1], NULL);
-		} else {
-			lbl_text_line(d, LBL_BOLD, 7.0f, cx, top - 13.5f, cw, LBL_CENTER, heads[c][0], NULL);
-		}
-	}
-	s->y = top - h - 9.0f;
+	s->y = lbl_table_head(s->d, MARGIN, s->y + 10.0f, CONTENT_W, col_x, N_COLS, heads);
 }
 
 /* Lines a cell's text takes (at most max). */
