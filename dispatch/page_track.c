@@ -1,13 +1,12 @@
 /* The public tracking page (/t/{number}, the QR on every label opens it) and its search box
  * (/t): server-rendered HTML that reads without JavaScript, Vietnamese by default and
  * English with ?lang=en; the data comes from one use case (trk_track_lookup). Every value
- * is HTML-escaped. /static/ serves the page's CSS and JavaScript from the www directory;
- * scripts run only from there (Content-Security-Policy without 'unsafe-inline'). */
+ * is HTML-escaped. Its CSS and JavaScript come from /static/ (static_files.c); scripts run
+ * only from there (Content-Security-Policy without 'unsafe-inline'). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "handlers.h"
 #include "trk_public.h"
@@ -340,61 +339,4 @@ void http_on_track_search(http_req *req)
 	put(&b, "</p>\n");
 	foot(&b);
 	reply_page(req, &b, 200);
-}
-
-void http_on_static(http_req *req)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {
-		{".js", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},
-		{".svg", "image/svg+xml"},
-		{".webmanifest", "application/manifest+json"},
-	};
-	const char *name = http_req_param(req, 0);
-	const char *dot = name ? strrchr(name, '.') : NULL;
-	const char *type = NULL;
-	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(dot, types[i].ext) == 0)
-			type = types[i].type;
-	size_t stem = dot ? (size_t)(dot - name) : 0;
-	if (!type || stem == 0 || stem > 40 ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != stem) {
-		http_reply_fail(req, HOSO_NOT_FOUND, "no_route", NULL, "no such file");
-		return;
-	}
-	char path[1200];
-	snprintf(path, sizeof(path), "%s/%s", http_req_app(req)->www_dir, name);
-	struct stat sb;
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > 512 * 1024) {
-		http_reply_fail(req, HOSO_NOT_FOUND, "no_route", NULL, "no such file");
-		return;
-	}
-	/* Revalidated on every use (no-cache) so a new release is picked up at once, but an
-	 * unchanged file costs a slow counter link only a 304. */
-	char etag[64];
-	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)sb.st_size,
-	         (unsigned long long)sb.st_mtime);
-	http_reply_header(req, "ETag", etag);
-	http_reply_header(req, "Cache-Control", "no-cache");
-	/* The courier's service worker lives here but must control /desk/courier: the browser
-	 * allows a scope above the script's own folder only when its answer says so. */
-	if (strcmp(name, "courier-sw.js") == 0)
-		http_reply_header(req, "Service-Worker-Allowed", "/desk/courier");
-	const char *inm = http_req_header(req, "If-None-Match");
-	if (inm && strcmp(inm, etag) == 0) {
-		http_reply_bytes(req, 304, type, "", 0, NULL);
-		return;
-	}
-	FILE *f = fopen(path, "rb");
-	char *buf = f ? malloc((size_t)sb.st_size + 1) : NULL;
-	size_t n = buf ? fread(buf, 1, (size_t)sb.st_size, f) : 0;
-	if (f)
-		fclose(f);
-	if (!buf)
-		http_reply_fail(req, HOSO_NOT_FOUND, "no_route", NULL, "no such file");
-	else
-		http_reply_bytes(req, 200, type, buf, n, NULL);
-	free(buf);
 }

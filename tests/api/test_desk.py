@@ -125,6 +125,35 @@ class Desk(DaemonTest):
             html = f.read()
         self.assertLess(html.index("/static/courier-offline.js"), html.index("/static/courier.js"))
 
+    def test_static_gzip(self):
+        import gzip
+        with open(os.path.join(SRC, "dispatch", "www", "desk.js"), "rb") as f:
+            plain = f.read()
+        st, h, body = self.raw("GET", "/static/desk.js", headers={"Accept-Encoding": "gzip, br"})
+        self.assertEqual((st, h.get("content-encoding")), (200, "gzip"))
+        self.assertIn("Accept-Encoding", h["vary"])
+        self.assertEqual(gzip.decompress(body), plain)
+        self.assertLess(len(body), len(plain) // 2)
+        gz_tag = h["etag"]
+        st, h, body = self.raw("GET", "/static/desk.js")
+        self.assertEqual((st, h.get("content-encoding"), body), (200, None, plain))
+        self.assertNotEqual(h["etag"], gz_tag, "each encoding has its own tag")
+        plain_tag = h["etag"]
+        # a 304 only for the representation the tag names
+        st, _, _ = self.raw("GET", "/static/desk.js",
+                            headers={"Accept-Encoding": "gzip", "If-None-Match": gz_tag})
+        self.assertEqual(st, 304)
+        st, _, body = self.raw("GET", "/static/desk.js", headers={"If-None-Match": gz_tag})
+        self.assertEqual((st, body), (200, plain))
+        st, _, _ = self.raw("GET", "/static/desk.js", headers={"If-None-Match": plain_tag})
+        self.assertEqual(st, 304)
+        # refused (q=0), not offered, or a tiny file: the plain bytes
+        for ae in ("gzip;q=0", "identity", "deflate", "xgzip"):
+            st, h, body = self.raw("GET", "/static/desk.js", headers={"Accept-Encoding": ae})
+            self.assertEqual((st, h.get("content-encoding"), body), (200, None, plain), ae)
+        st, h, _ = self.raw("GET", "/static/favicon.svg", headers={"Accept-Encoding": "gzip"})
+        self.assertEqual((st, h.get("content-encoding")), (200, None))
+
     def test_csrf_on_cookie_writes(self):
         sess, csrf = self.cookie_login("clerk")
         cookie = {"Cookie": "hoso_session=" + sess, "Content-Type": "application/json"}
