@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 void hoso_err_clear(hoso_err *err)
 {
 	if (!err)
@@ -23,6 +25,10 @@ hoso_status hoso_err_set(hoso_err *err, hoso_status status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	/* Messages quote what the client sent, often cut to a width ("%.40s") or by the
+	 * buffer: a cut can split a letter, and the answer must still be valid UTF-8 JSON. */
+	text_utf8_repair(err->field);
+	text_utf8_repair(err->message);
 	return status;
 }
 

@@ -74,6 +74,21 @@ bool text_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+void text_utf8_repair(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = p[i] < 0x80 ? 1 : utf8_seq(p + i, len - i, &cp);
+		if (n == 0) {
+			p[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
+}
+
 size_t text_utf8_length(const char *s)
 {
 	size_t n = 0;

@@ -8,6 +8,10 @@
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates, or > U+10FFFF). */
 bool text_utf8_valid(const char *s, size_t len);
 
+/* Makes s well-formed UTF-8 in place: each byte that does not start a well-formed sequence
+ * (a stray or cut one, e.g. where a message was truncated mid-letter) becomes '?'. */
+void text_utf8_repair(char *s);
+
 /* Number of code points in a valid UTF-8 string. */
 size_t text_utf8_length(const char *s);
 

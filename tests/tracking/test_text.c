@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "hoso.h"
 #include "nfc_vectors.h"
 #include "text.h"
 
@@ -38,6 +39,23 @@ static void test_valid(void)
 	CHECK(!valid("\xF0\x9F\x93"));                    /* truncated 4-byte */
 	CHECK(!valid("\xC3\x28"));                        /* bad continuation */
 	CHECK(!text_utf8_valid("\xC3\xA0", 1));           /* len cuts the sequence */
+	{
+		/* repair: cut letters and stray bytes become '?', the rest is kept */
+		char cut[] = "S\xE1\xBB\x9F T\xC6\xB0 ph\xC3";    /* "Sở Tư ph" + half of "á" */
+		text_utf8_repair(cut);
+		CHECK_STR(cut, "S\xE1\xBB\x9F T\xC6\xB0 ph?");
+		char stray[] = "\x80" "a\xE1\xBB" "b\xFF\xED\xA0\x80"; /* surrogate encoded */
+		text_utf8_repair(stray);
+		CHECK_STR(stray, "?a??b????");
+		CHECK(valid(stray));
+		char fine[] = "Nguy\xE1\xBB\x85n";
+		text_utf8_repair(fine);
+		CHECK_STR(fine, "Nguy\xE1\xBB\x85n");
+		hoso_err e;
+		hoso_err_set(&e, HOSO_INVALID, "x", "f\xC3", "agency %.3s is unknown", "\xC3\xA0\xC3\xA0");
+		CHECK_STR(e.message, "agency \xC3\xA0? is unknown");
+		CHECK_STR(e.field, "f?");
+	}
 	CHECK(text_utf8_valid("\xC3\xA0", 2));
 }
 
