@@ -278,11 +278,15 @@ class OutboxTest(unittest.TestCase):
         self.assertIsNotNone(rows, self.daemon.log())
         self.assertEqual(len(rows), 1)
         row = rows[0]
-        self.assertEqual((row["kind"], row["template"], row["attempts"]),
-                         ("webhook", "result_collected", 1))
+        self.assertEqual((row["kind"], row["template"]), ("webhook", "result_collected"))
         self.assertIn("HTTP 400", row["last_error"])
+        # A 400 is final: no try after it. (On a loaded machine the receiver can miss the
+        # 700 ms timeout, and that try is retried: so count the tries, don't assume one.)
         tries = [r for r in self.rec.all() if r[0] == "/reject"]
-        self.assertEqual(len(tries), 1)
+        self.assertGreaterEqual(len(tries), 1)
+        self.assertEqual(row["attempts"], len(tries))
+        time.sleep(0.6)  # longer than retry_max_ms: a retry after the 400 would show by now
+        self.assertEqual(len([r for r in self.rec.all() if r[0] == "/reject"]), len(tries))
         # The API's retry refuses what is not failed, unknown ids and other roles.
         self.assertEqual(self.api("POST", "/api/v1/outbox/%d/retry" % row["id"],
                                   user="supervisor").status, 403)
