@@ -296,12 +296,14 @@
     showStep("form");
     formMsg("err", t("Máy chủ từ chối: ", "Refused by the server: ") + text);
     var target = null, f = e.field || "";
+    /* Under the field it names: the reason without the field's name, in the page's language. */
+    var here = e.code ? D.refusalText({ code: e.code, message: e.message }) : text;
     var m = /^documents\[(\d+)\]/.exec(f);
-    if (m && docs) target = docs.showErr(pending.docIndex[+m[1]], e.message || text);
+    if (m && docs) target = docs.showErr(pending.docIndex[+m[1]], here);
     else if (f === "documents") target = $("docs-missing");
     else if (SERVER_FIELD[f]) {
       target = $(SERVER_FIELD[f]);
-      if ($(SERVER_FIELD[f] + "-err")) C.showErr(target, e.message || text);
+      if ($(SERVER_FIELD[f] + "-err")) C.showErr(target, here);
     }
     target = target || $("form-msg");
     if (!/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");

@@ -130,7 +130,9 @@ await run({
     const msg = await page.textContent("#form-msg");
     assert(/Máy chủ từ chối/.test(msg) && /documents\[0\]/.test(msg) && /original/.test(msg), "server message: " + msg);
     assertEq(await page.getAttribute("#form-msg", "class"), "msg err", "shown as an error");
-    assert((await page.textContent("#doc-0-err")).length > 0, "the paper's row carries it");
+    const row = await page.textContent("#doc-0-err");
+    assert(/yêu cầu nộp bản chính/.test(row) && /original/.test(row),
+           "the paper's row carries the reason in Vietnamese, with the server's detail: " + row);
     assertEq(await dossierCount("Người Bị Từ Chối"), 0, "nothing written");
     // Fixed and sent again: accepted (a fresh client_id after a refusal).
     await page.selectOption("#doc-0-form", "original");
