@@ -77,6 +77,12 @@ void http_on_agency_webhook(http_req *req);
 /* Parses the first {} segment as a positive id; on failure replies 400 and returns false. */
 bool http_param_id(http_req *req, const char *field, int64_t *id);
 
+/* A read or action on one resource named by its id, without a body. */
+typedef hoso_status (*http_id_case)(trk *t, const trk_actor *actor, int64_t id, json_t **out,
+                                    hoso_err *err);
+/* Parses the first {} segment as the id (400 on failure), runs fn, answers 200 or its error. */
+void http_run_id(http_req *req, http_id_case fn);
+
 /* A use case on one resource named by its id, with a JSON body. */
 typedef hoso_status (*http_id_body_case)(trk *t, const trk_actor *actor, int64_t id,
                                          const json_t *body, json_t **out, hoso_err *err);

@@ -9,15 +9,6 @@
 #include "lbl.h"
 #include "pdf.h"
 
-static void reply_status(http_req *req, hoso_status st, const hoso_err *err, json_t *out,
-                         unsigned ok_status)
-{
-	if (st == HOSO_OK)
-		http_reply_json(req, ok_status, out);
-	else
-		http_reply_error(req, err);
-}
-
 static void on_healthz(http_req *req)
 {
 	hoso_err err;
@@ -121,7 +112,7 @@ static void on_procedures(http_req *req)
 	}
 	hoso_status st = trk_procedure_search(http_req_app(req)->trk, http_req_query(req, "q"),
 	                                      (size_t)limit, &out, &err);
-	reply_status(req, st, &err, out, 200);
+	http_reply_result(req, st, &err, out, 200);
 }
 
 static void on_dossier_create(http_req *req)
@@ -138,20 +129,12 @@ static void on_dossier_create(http_req *req)
 	json_decref(body);
 	if (st == HOSO_OK && created)
 		http_metrics_acceptance();
-	reply_status(req, st, &err, out, created ? 201 : 200);
+	http_reply_result(req, st, &err, out, created ? 201 : 200);
 }
 
 static void on_dossier_get(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_dossier_get(http_req_app(req)->trk, http_req_actor(req), id, &out,
-	                                 &err);
-	reply_status(req, st, &err, out, 200);
+	http_run_id(req, trk_dossier_get);
 }
 
 static void on_dossier_list(http_req *req)
@@ -170,7 +153,7 @@ static void on_dossier_list(http_req *req)
 	json_t *out = NULL;
 	hoso_status st = trk_dossier_list(http_req_app(req)->trk, http_req_actor(req), &q, &out,
 	                                  &err);
-	reply_status(req, st, &err, out, 200);
+	http_reply_result(req, st, &err, out, 200);
 }
 
 static void on_item_get(http_req *req)
@@ -180,7 +163,7 @@ static void on_item_get(http_req *req)
 	json_t *out = NULL;
 	hoso_status st = trk_item_get(http_req_app(req)->trk, http_req_actor(req),
 	                              http_req_param(req, 0), &out, &err);
-	reply_status(req, st, &err, out, 200);
+	http_reply_result(req, st, &err, out, 200);
 }
 
 static void on_item_events(http_req *req)
@@ -190,7 +173,7 @@ static void on_item_events(http_req *req)
 	json_t *out = NULL;
 	hoso_status st = trk_item_events(http_req_app(req)->trk, http_req_actor(req),
 	                                 http_req_param(req, 0), &out, &err);
-	reply_status(req, st, &err, out, 200);
+	http_reply_result(req, st, &err, out, 200);
 }
 
 static bool parse_size(http_req *req, const char *s, lbl_size *size)

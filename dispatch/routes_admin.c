@@ -44,14 +44,7 @@ void http_on_user_update(http_req *req)
 
 void http_on_user_unlock(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_users_unlock(TRK(req), http_req_actor(req), id, &out, &err);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_id(req, trk_users_unlock);
 }
 
 /* Whether the upload's Content-Type can be a CSV file. Browsers label .csv files text/csv,

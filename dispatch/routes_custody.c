@@ -35,6 +35,18 @@ void http_reply_result(http_req *req, hoso_status st, const hoso_err *err, json_
 
 #define APP(req) (http_req_app(req)->trk)
 
+void http_run_id(http_req *req, http_id_case fn)
+{
+	int64_t id;
+	if (!http_param_id(req, "id", &id))
+		return;
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = fn(APP(req), http_req_actor(req), id, &out, &err);
+	http_reply_result(req, st, &err, out, 200);
+}
+
 void http_run_id_body(http_req *req, http_id_body_case fn, unsigned ok_status)
 {
 	int64_t id;
@@ -108,14 +120,7 @@ void http_on_manifest_list(http_req *req)
 
 void http_on_manifest_get(http_req *req)
 {
-	int64_t id;
-	if (!http_param_id(req, "id", &id))
-		return;
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_manifest_get(APP(req), http_req_actor(req), id, &out, &err);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_id(req, trk_manifest_get);
 }
 
 void http_on_manifest_confirm(http_req *req)
