@@ -127,7 +127,10 @@
   /* opts: {input, list, status, onChoose(proc)}. Typing waits 250 ms for a pause (a slow
    * counter link should not carry a request per keystroke); only the newest answer is drawn. */
   function procSearch(opts) {
-    var timer = null, seq = 0, found = [];
+    /* seq numbers the searches; drawn is the one the list shows. ↓ pressed while a search is
+     * still to come (typing faster than the pause) waits for its list instead of focusing a
+     * list about to be replaced. */
+    var timer = null, seq = 0, drawn = 0, focusFirst = false, found = [];
     var input = opts.input, list = opts.list, status = opts.status;
 
     function buttons() { return list.querySelectorAll("button.proc-opt"); }
@@ -149,9 +152,11 @@
     }
 
     function search() {
+      timer = null;
       var q = input.value.trim();
       var mine = ++seq;
       if (q.length < 2) {
+        drawn = mine; focusFirst = false;
         D.clear(list); found = [];
         status.textContent = q ? t("Gõ ít nhất 2 ký tự.", "Type at least 2 characters.") : "";
         return;
@@ -159,8 +164,12 @@
       status.textContent = t("Đang tìm…", "Searching…");
       D.api("GET", "/api/v1/procedures?limit=20&q=" + encodeURIComponent(q)).then(function (res) {
         if (mine !== seq) return;
-        if (!res.ok) { status.textContent = D.errorText(res); return; }
+        drawn = mine;
+        if (!res.ok) { focusFirst = false; status.textContent = D.errorText(res); return; }
         draw(q, res.data.procedures || []);
+        var b = buttons();
+        if (focusFirst && b.length && document.activeElement === input) b[0].focus();
+        focusFirst = false;
       }, function () {
         if (mine === seq) status.textContent = t("Không kết nối được máy chủ.", "Cannot reach the server.");
       });
@@ -169,7 +178,7 @@
     function choose(i) {
       var p = found[i];
       if (!p) return;
-      seq++;
+      drawn = ++seq; focusFirst = false;
       D.clear(list); found = [];
       status.textContent = "";
       opts.onChoose(p);
@@ -181,13 +190,21 @@
     });
     input.addEventListener("keydown", function (ev) {
       var b = buttons();
-      if (ev.key === "ArrowDown" && b.length) { ev.preventDefault(); b[0].focus(); }
+      if (ev.key === "ArrowDown") {
+        ev.preventDefault();
+        if (timer) { clearTimeout(timer); search(); }
+        if (drawn !== seq) focusFirst = true;
+        else if (b.length) b[0].focus();
+      }
       else if (ev.key === "Enter") {
         ev.preventDefault();
         /* Enter before the pause ends searches now; with results it takes the first. */
         if (timer) { clearTimeout(timer); timer = null; }
         if (found.length && b.length) choose(0); else search();
-      } else if (ev.key === "Escape") { input.value = ""; D.clear(list); found = []; status.textContent = ""; }
+      } else if (ev.key === "Escape") {
+        drawn = ++seq; focusFirst = false;
+        input.value = ""; D.clear(list); found = []; status.textContent = "";
+      }
     });
     list.addEventListener("keydown", function (ev) {
       var b = Array.prototype.slice.call(buttons());

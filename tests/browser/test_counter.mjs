@@ -56,7 +56,10 @@ await run({
     assert(names.length > 0 && names.every((n) => n.includes("Sở Tư pháp")), "agency search without diacritics: " + names);
     await page.fill("#proc-q", "2.0004");
     await page.waitForSelector(`#proc-results button[data-code="${PROC}"]`);
-    // Keyboard only: ↓ into the list, Enter chooses.
+    // Keyboard only: ↓ into the list, Enter chooses. The list of "2.0004" holds the same
+    // procedure: wait for the new query's list, not the old one.
+    await page.fill("#proc-q", "");
+    await until(async () => (await page.$$("#proc-results button")).length === 0, "list cleared");
     await page.fill("#proc-q", "phieu ly lich");
     await page.waitForSelector(`#proc-results button[data-code="${PROC}"]`);
     const codes = await page.$$eval("#proc-results button", (els) => els.map((e) => e.getAttribute("data-code")));
@@ -69,6 +72,18 @@ await run({
     await until(async () => (await page.textContent("#proc-chosen-code")) === PROC, "chosen by keyboard");
     assert(await page.isVisible("#doc-0-check"), "checklist drawn");
     assertEq(await page.inputValue("#fee"), "200000", "fee from the procedure");
+    await context.close();
+  },
+
+  async "↓ pressed before the list comes waits for it"() {
+    const { context, page } = await counterPage();
+    await page.focus("#proc-q");
+    await page.keyboard.type("ly lich tu phap");
+    await page.keyboard.press("ArrowDown");  // within the 250 ms pause: no list yet
+    await until(async () => (await page.evaluate(() => document.activeElement.id)) === "proc-opt-0",
+                "focus on the first result once it is drawn");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#proc-card:not([hidden])");
     await context.close();
   },
 
