@@ -200,7 +200,8 @@ await run({
     await page.click("#print");
     await until(() => opened.length >= 1, "the print PDF requested");
     await new Promise((r) => setTimeout(r, 500));
-    assertEq(opened.map((r) => new URL(r.url()).pathname).join(" "),
+    // Distinct URLs: Chromium's PDF viewer may fetch the one it shows twice (seen under load).
+    assertEq([...new Set(opened.map((r) => new URL(r.url()).pathname))].join(" "),
              `/api/v1/dossiers/${shared.dossierId}/print.pdf`, "one PDF, the dossier's print.pdf");
     assertEq(opened[0].status(), 200, "print.pdf status");
     assertEq(opened[0].headers()["content-type"], "application/pdf", "print.pdf type");
