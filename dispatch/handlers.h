@@ -77,6 +77,12 @@ void http_on_agency_webhook(http_req *req);
 /* Parses the first {} segment as a positive id; on failure replies 400 and returns false. */
 bool http_param_id(http_req *req, const char *field, int64_t *id);
 
+/* A read of the actor's view of a collection, without parameters. */
+typedef hoso_status (*http_actor_case)(trk *t, const trk_actor *actor, json_t **out,
+                                       hoso_err *err);
+/* Runs fn for the request's actor and answers 200 with its JSON, or its error. */
+void http_run_actor(http_req *req, http_actor_case fn);
+
 /* A read or action on one resource named by its id, without a body. */
 typedef hoso_status (*http_id_case)(trk *t, const trk_actor *actor, int64_t id, json_t **out,
                                     hoso_err *err);

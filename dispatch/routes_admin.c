@@ -17,11 +17,7 @@ _Static_assert(HTTP_CATALOGUE_MAX_BODY <= TRK_IMPORT_MAX_FILE,
 
 void http_on_user_list(http_req *req)
 {
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_users_list(TRK(req), http_req_actor(req), &out, &err);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_actor(req, trk_users_list);
 }
 
 void http_on_user_create(http_req *req)
@@ -83,11 +79,7 @@ void http_on_catalogue_upload(http_req *req)
 
 void http_on_agency_list(http_req *req)
 {
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_agencies_list(TRK(req), http_req_actor(req), &out, &err);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_actor(req, trk_agencies_list);
 }
 
 void http_on_agency_webhook(http_req *req)

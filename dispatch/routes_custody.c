@@ -35,6 +35,15 @@ void http_reply_result(http_req *req, hoso_status st, const hoso_err *err, json_
 
 #define APP(req) (http_req_app(req)->trk)
 
+void http_run_actor(http_req *req, http_actor_case fn)
+{
+	hoso_err err;
+	hoso_err_clear(&err);
+	json_t *out = NULL;
+	hoso_status st = fn(APP(req), http_req_actor(req), &out, &err);
+	http_reply_result(req, st, &err, out, 200);
+}
+
 void http_run_id(http_req *req, http_id_case fn)
 {
 	int64_t id;
@@ -231,11 +240,7 @@ void http_on_pickup_list(http_req *req)
 
 void http_on_courier_list(http_req *req)
 {
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_courier_list(APP(req), http_req_actor(req), &out, &err);
-	http_reply_result(req, st, &err, out, 200);
+	http_run_actor(req, trk_courier_list);
 }
 
 /* At the door: like an acceptance at the counter (201 and the acceptance metric). */

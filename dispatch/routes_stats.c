@@ -10,21 +10,9 @@
 #include "lbl_report.h"
 #include "trk_stats.h"
 
-static void reply(http_req *req, hoso_status st, const hoso_err *err, json_t *out)
-{
-	if (st == HOSO_OK)
-		http_reply_json(req, 200, out);
-	else
-		http_reply_error(req, err);
-}
-
 void http_on_stats_today(http_req *req)
 {
-	hoso_err err;
-	hoso_err_clear(&err);
-	json_t *out = NULL;
-	hoso_status st = trk_stats_today(http_req_app(req)->trk, http_req_actor(req), &out, &err);
-	reply(req, st, &err, out);
+	http_run_actor(req, trk_stats_today);
 }
 
 void http_on_stats_daily(http_req *req)
@@ -34,7 +22,7 @@ void http_on_stats_daily(http_req *req)
 	json_t *out = NULL;
 	hoso_status st = trk_stats_daily(http_req_app(req)->trk, http_req_actor(req),
 	                                 http_req_query(req, "days"), &out, &err);
-	reply(req, st, &err, out);
+	http_reply_result(req, st, &err, out, 200);
 }
 
 void http_on_stats_transit(http_req *req)
@@ -44,7 +32,7 @@ void http_on_stats_transit(http_req *req)
 	json_t *out = NULL;
 	hoso_status st = trk_stats_transit(http_req_app(req)->trk, http_req_actor(req),
 	                                   http_req_query(req, "days"), &out, &err);
-	reply(req, st, &err, out);
+	http_reply_result(req, st, &err, out, 200);
 }
 
 /* The plain lines labels/ prints, borrowing the report's strings. */
