@@ -14,7 +14,7 @@ enum {
 	AD_WEBHOOK_DELETE,
 };
 
-static sqlite3_stmt *stmt(db *h, int slot, const char *sql, hoso_err *err)
+static db_st *stmt(db *h, int slot, const char *sql, hoso_err *err)
 {
 	return db_stmt(h, (enum db_stmt_id)slot, sql, err);
 }
@@ -24,18 +24,18 @@ static sqlite3_stmt *stmt(db *h, int slot, const char *sql, hoso_err *err)
 	"COALESCE(length(w.secret), 0) > 0, COALESCE(w.updated_at, 0) " \
 	"FROM agencies a LEFT JOIN agency_webhooks w ON w.agency_code = a.code "
 
-static void read_entry(sqlite3_stmt *st, db_agency_entry *e)
+static void read_entry(db_st *st, db_agency_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	db_agency_read_row(st, &e->agency);
-	e->has_webhook = sqlite3_column_int(st, 7) != 0;
+	e->has_webhook = db_col_int(st, 7) != 0;
 	db_col_text(st, 8, e->webhook_url, sizeof(e->webhook_url));
-	e->has_secret = sqlite3_column_int(st, 9) != 0;
-	e->webhook_updated_at = sqlite3_column_int64(st, 10);
+	e->has_secret = db_col_int(st, 9) != 0;
+	e->webhook_updated_at = db_col_int64(st, 10);
 }
 
-hoso_status db_collect(db *h, sqlite3_stmt *st, size_t elem,
-                       void (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *n,
+hoso_status db_collect(db *h, db_st *st, size_t elem,
+                       void (*read)(db_st *st, void *row), void **rows, size_t *n,
                        const char *what, hoso_err *err)
 {
 	size_t cap = 0;
@@ -43,7 +43,7 @@ hoso_status db_collect(db *h, sqlite3_stmt *st, size_t elem,
 	*rows = NULL;
 	*n = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (*n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			unsigned char *grown = realloc(all, ncap * elem);
@@ -58,7 +58,7 @@ hoso_status db_collect(db *h, sqlite3_stmt *st, size_t elem,
 		}
 		read(st, all + (*n)++ * elem);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		free(all);
 		*n = 0;
 		return db_fail(h, rc, what, err);
@@ -67,7 +67,7 @@ hoso_status db_collect(db *h, sqlite3_stmt *st, size_t elem,
 	return HOSO_OK;
 }
 
-static void read_entry_row(sqlite3_stmt *st, void *row)
+static void read_entry_row(db_st *st, void *row)
 {
 	read_entry(st, row);
 }
@@ -77,7 +77,7 @@ hoso_status db_agency_list(db *h, db_agency_entry **out, size_t *n, hoso_err *er
 	void *rows = NULL;
 	*n = 0;
 	db_read_lock(h);
-	sqlite3_stmt *st = stmt(h, AD_AGENCY_LIST, ENTRY_SELECT "ORDER BY a.code", err);
+	db_st *st = stmt(h, AD_AGENCY_LIST, ENTRY_SELECT "ORDER BY a.code", err);
 	hoso_status status = st ? db_collect(h, st, sizeof(db_agency_entry), read_entry_row,
 	                                     &rows, n, "listing agencies", err)
 	                        : db_prep_failed(err);
@@ -91,16 +91,16 @@ hoso_status db_agency_entry_get(db *h, const char *code, db_agency_entry *out, h
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = stmt(h, AD_AGENCY_ENTRY, ENTRY_SELECT "WHERE a.code = ?1", err);
+	db_st *st = stmt(h, AD_AGENCY_ENTRY, ENTRY_SELECT "WHERE a.code = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, code);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_entry(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_agency", "agency_code",
 		                      "agency %s is not in the catalogue", code);
 	else
@@ -117,7 +117,7 @@ hoso_status db_agency_webhook_delete(db *h, const char *agency_code, bool *remov
 	hoso_status status;
 	*removed = false;
 	db_lock(h);
-	sqlite3_stmt *st = stmt(h, AD_WEBHOOK_DELETE,
+	db_st *st = stmt(h, AD_WEBHOOK_DELETE,
 		"DELETE FROM agency_webhooks WHERE agency_code = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
@@ -126,7 +126,7 @@ hoso_status db_agency_webhook_delete(db *h, const char *agency_code, bool *remov
 	db_bind_text(st, 1, agency_code);
 	status = db_step_done(h, st, "removing an agency webhook", err);
 	if (status == HOSO_OK)
-		*removed = sqlite3_changes(h->conn) > 0;
+		*removed = db_changes(h) > 0;
 	db_stmt_done(st);
 unlock:
 	db_unlock(h);

@@ -10,7 +10,7 @@ hoso_status db_office_upsert(db *h, const db_office *o, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_OFFICE_UPSERT,
+	db_st *st = db_stmt(h, ST_OFFICE_UPSERT,
 		"INSERT INTO offices (code, name, address, district, province, phone) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE SET "
 		"name = excluded.name, address = excluded.address, district = excluded.district, "
@@ -36,7 +36,7 @@ hoso_status db_office_get(db *h, const char *code, db_office *out, hoso_err *err
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_OFFICE_GET,
+	db_st *st = db_stmt(h, ST_OFFICE_GET,
 		"SELECT code, name, address, district, province, phone FROM offices "
 		"WHERE code = ?1", err);
 	if (!st) {
@@ -44,8 +44,8 @@ hoso_status db_office_get(db *h, const char *code, db_office *out, hoso_err *err
 		goto unlock;
 	}
 	db_bind_text(st, 1, code);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		memset(out, 0, sizeof(*out));
 		db_col_text(st, 0, out->code, sizeof(out->code));
 		db_col_text(st, 1, out->name, sizeof(out->name));
@@ -53,7 +53,7 @@ hoso_status db_office_get(db *h, const char *code, db_office *out, hoso_err *err
 		db_col_text(st, 3, out->district, sizeof(out->district));
 		db_col_text(st, 4, out->province, sizeof(out->province));
 		db_col_text(st, 5, out->phone, sizeof(out->phone));
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_office", NULL,
 		                      "post office %s is not in the catalogue", code);
 	} else {
@@ -71,7 +71,7 @@ hoso_status db_agency_upsert(db *h, const db_agency *a, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_AGENCY_UPSERT,
+	db_st *st = db_stmt(h, ST_AGENCY_UPSERT,
 		"INSERT INTO agencies (code, name, desk_name, address, district, province, phone) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO UPDATE SET "
 		"name = excluded.name, desk_name = excluded.desk_name, address = excluded.address, "
@@ -95,7 +95,7 @@ unlock:
 	return status;
 }
 
-void db_agency_read_row(sqlite3_stmt *st, db_agency *a)
+void db_agency_read_row(db_st *st, db_agency *a)
 {
 	memset(a, 0, sizeof(*a));
 	db_col_text(st, 0, a->code, sizeof(a->code));
@@ -111,17 +111,17 @@ hoso_status db_agency_get(db *h, const char *code, db_agency *out, hoso_err *err
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_AGENCY_GET,
+	db_st *st = db_stmt(h, ST_AGENCY_GET,
 		"SELECT " DB_AGENCY_COLS_A " FROM agencies a WHERE a.code = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, code);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		db_agency_read_row(st, out);
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_agency", NULL,
 		                      "agency %s is not in the catalogue", code);
 	} else {
@@ -137,15 +137,15 @@ unlock:
 
 #define PROCEDURE_COLS "code, name, name_fold, agency_code, fee_vnd, days, components"
 
-static void read_procedure(sqlite3_stmt *st, db_procedure *p)
+static void read_procedure(db_st *st, db_procedure *p)
 {
 	memset(p, 0, sizeof(*p));
 	db_col_text(st, 0, p->code, sizeof(p->code));
 	db_col_text(st, 1, p->name, sizeof(p->name));
 	db_col_text(st, 2, p->name_fold, sizeof(p->name_fold));
 	db_col_text(st, 3, p->agency_code, sizeof(p->agency_code));
-	p->fee_vnd = sqlite3_column_int64(st, 4);
-	p->days = sqlite3_column_int(st, 5);
+	p->fee_vnd = db_col_int64(st, 4);
+	p->days = db_col_int(st, 5);
 	db_col_text(st, 6, p->components, sizeof(p->components));
 }
 
@@ -153,7 +153,7 @@ hoso_status db_procedure_upsert(db *h, const db_procedure *p, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_PROCEDURE_UPSERT,
+	db_st *st = db_stmt(h, ST_PROCEDURE_UPSERT,
 		"INSERT INTO procedures (" PROCEDURE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
 		"ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
 		"name_fold = excluded.name_fold, agency_code = excluded.agency_code, "
@@ -167,8 +167,8 @@ hoso_status db_procedure_upsert(db *h, const db_procedure *p, hoso_err *err)
 	db_bind_text(st, 2, p->name);
 	db_bind_text(st, 3, p->name_fold);
 	db_bind_text(st, 4, p->agency_code);
-	sqlite3_bind_int64(st, 5, p->fee_vnd);
-	sqlite3_bind_int(st, 6, p->days);
+	db_bind_int64(st, 5, p->fee_vnd);
+	db_bind_int64(st, 6, p->days);
 	db_bind_text(st, 7, p->components[0] ? p->components : "[]");
 	status = db_step_done(h, st, "saving a procedure", err);
 	db_stmt_done(st);
@@ -181,17 +181,17 @@ hoso_status db_procedure_get(db *h, const char *code, db_procedure *out, hoso_er
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_PROCEDURE_GET,
+	db_st *st = db_stmt(h, ST_PROCEDURE_GET,
 		"SELECT " PROCEDURE_COLS " FROM procedures WHERE code = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, code);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_procedure(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_procedure", NULL,
 		                      "procedure %s is not in the catalogue", code);
 	else
@@ -220,7 +220,7 @@ hoso_status db_procedure_search(db *h, const char *code_prefix, const char *fold
 		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
 		                    "searching procedures: out of memory");
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_PROCEDURE_SEARCH,
+	db_st *st = db_stmt(h, ST_PROCEDURE_SEARCH,
 		"SELECT " PROCEDURE_COLS " FROM procedures WHERE (?1 = '' AND ?2 = '') "
 		"OR (?1 <> '' AND substr(code, 1, length(?1)) = ?1) "
 		"OR (?2 <> '' AND instr(name_fold, ?2) > 0) ORDER BY code LIMIT ?3", err);
@@ -230,9 +230,9 @@ hoso_status db_procedure_search(db *h, const char *code_prefix, const char *fold
 	}
 	db_bind_text(st, 1, code_prefix ? code_prefix : "");
 	db_bind_text(st, 2, fold ? fold : "");
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	db_bind_int64(st, 3, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (count == cap) {
 			size_t ncap = cap * 2 < limit ? cap * 2 : limit;
 			db_procedure *grown = realloc(rows, ncap * sizeof(*rows));
@@ -246,7 +246,7 @@ hoso_status db_procedure_search(db *h, const char *code_prefix, const char *fold
 		}
 		read_procedure(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, "searching procedures", err);
 reset:
 	db_stmt_done(st);
@@ -278,13 +278,13 @@ hoso_status db_catalogue_count(db *h, const char *table, int64_t *count, hoso_er
 			continue;
 		hoso_status status = HOSO_OK;
 		db_lock(h);
-		sqlite3_stmt *st = db_stmt(h, tables[i].id, tables[i].sql, err);
+		db_st *st = db_stmt(h, tables[i].id, tables[i].sql, err);
 		if (!st) {
 			status = db_prep_failed(err);
 		} else {
-			int rc = sqlite3_step(st);
-			if (rc == SQLITE_ROW)
-				*count = sqlite3_column_int64(st, 0);
+			int rc = db_step(st);
+			if (rc == DB_ROW)
+				*count = db_col_int64(st, 0);
 			else
 				status = db_fail(h, rc, "counting the catalogue", err);
 			db_stmt_done(st);

@@ -28,30 +28,30 @@ _Static_assert(CP_END_ <= ST_PUBLIC_LAST_ + 1,
 	"contact_phone, state, inter_province, created_at, due_date, answer, answered_by, " \
 	"answered_by_name, answered_at"
 
-static sqlite3_stmt *stmt(db *h, int slot, const char *sql, hoso_err *err)
+static db_st *stmt(db *h, int slot, const char *sql, hoso_err *err)
 {
 	return db_stmt(h, (enum db_stmt_id)slot, sql, err);
 }
 
-static void read_complaint(sqlite3_stmt *st, db_complaint *c)
+static void read_complaint(db_st *st, db_complaint *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(st, 0);
+	c->id = db_col_int64(st, 0);
 	db_col_text(st, 1, c->number, sizeof(c->number));
 	db_col_text(st, 2, c->tracking_number, sizeof(c->tracking_number));
-	c->dossier_id = sqlite3_column_int64(st, 3);
+	c->dossier_id = db_col_int64(st, 3);
 	db_col_text(st, 4, c->office_code, sizeof(c->office_code));
 	db_col_text(st, 5, c->agency_code, sizeof(c->agency_code));
 	db_col_text(st, 6, c->text, sizeof(c->text));
 	db_col_text(st, 7, c->contact_phone, sizeof(c->contact_phone));
 	db_col_text(st, 8, c->state, sizeof(c->state));
-	c->inter_province = sqlite3_column_int(st, 9) != 0;
-	c->created_at = sqlite3_column_int64(st, 10);
+	c->inter_province = db_col_int(st, 9) != 0;
+	c->created_at = db_col_int64(st, 10);
 	db_col_text(st, 11, c->due_date, sizeof(c->due_date));
 	db_col_text(st, 12, c->answer, sizeof(c->answer));
-	c->answered_by = sqlite3_column_int64(st, 13);
+	c->answered_by = db_col_int64(st, 13);
 	db_col_text(st, 14, c->answered_by_name, sizeof(c->answered_by_name));
-	c->answered_at = sqlite3_column_int64(st, 15);
+	c->answered_at = db_col_int64(st, 15);
 }
 
 hoso_status db_complaint_insert(db *h, db_complaint *c, hoso_err *err)
@@ -61,29 +61,28 @@ hoso_status db_complaint_insert(db *h, db_complaint *c, hoso_err *err)
 	/* a unique placeholder number until the id is known */
 	char temp[24];
 	snprintf(temp, sizeof(temp), "tmp-%lld", (long long)c->created_at % 1000000000000LL);
-	sqlite3_stmt *st = stmt(h, CP_INSERT,
+	db_st *st = stmt(h, CP_INSERT,
 		"INSERT INTO complaints (number, tracking_number, dossier_id, office_code, "
 		"agency_code, text, contact_phone, state, inter_province, created_at, due_date) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10)", err);
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10) RETURNING id", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, c->number[0] ? c->number : temp);
 	db_bind_text(st, 2, c->tracking_number);
-	sqlite3_bind_int64(st, 3, c->dossier_id);
+	db_bind_int64(st, 3, c->dossier_id);
 	db_bind_text(st, 4, c->office_code);
 	db_bind_text(st, 5, c->agency_code);
 	db_bind_text(st, 6, c->text);
 	db_bind_text(st, 7, c->contact_phone);
-	sqlite3_bind_int(st, 8, c->inter_province ? 1 : 0);
-	sqlite3_bind_int64(st, 9, c->created_at);
+	db_bind_int64(st, 8, c->inter_province ? 1 : 0);
+	db_bind_int64(st, 9, c->created_at);
 	db_bind_text(st, 10, c->due_date);
-	status = db_step_done(h, st, "filing a complaint", err);
+	status = db_step_id(h, st, "filing a complaint", &c->id, err);
 	db_stmt_done(st);
 	if (status != HOSO_OK)
 		goto unlock;
-	c->id = sqlite3_last_insert_rowid(h->conn);
 	snprintf(c->state, sizeof(c->state), "open");
 	if (c->number[0])
 		goto unlock;
@@ -99,7 +98,7 @@ hoso_status db_complaint_insert(db *h, db_complaint *c, hoso_err *err)
 		goto unlock;
 	}
 	db_bind_text(st, 1, c->number);
-	sqlite3_bind_int64(st, 2, c->id);
+	db_bind_int64(st, 2, c->id);
 	status = db_step_done(h, st, "numbering a complaint", err);
 	db_stmt_done(st);
 unlock:
@@ -111,17 +110,17 @@ hoso_status db_complaint_get(db *h, int64_t id, db_complaint *out, hoso_err *err
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = stmt(h, CP_GET,
+	db_st *st = stmt(h, CP_GET,
 		"SELECT " COMPLAINT_COLS " FROM complaints WHERE id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_complaint(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_complaint", "id",
 		                      "no complaint has id %lld", (long long)id);
 	else
@@ -137,21 +136,21 @@ hoso_status db_complaint_answer(db *h, int64_t id, const char *answer, int64_t b
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = stmt(h, CP_ANSWER,
+	db_st *st = stmt(h, CP_ANSWER,
 		"UPDATE complaints SET state = 'answered', answer = ?2, answered_by = ?3, "
 		"answered_by_name = ?4, answered_at = ?5 WHERE id = ?1 AND state = 'open'", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	db_bind_text(st, 2, answer);
-	sqlite3_bind_int64(st, 3, by);
+	db_bind_int64(st, 3, by);
 	db_bind_text(st, 4, by_name);
-	sqlite3_bind_int64(st, 5, at);
+	db_bind_int64(st, 5, at);
 	status = db_step_done(h, st, "answering a complaint", err);
 	db_stmt_done(st);
-	if (status == HOSO_OK && sqlite3_changes(h->conn) == 0)
+	if (status == HOSO_OK && db_changes(h) == 0)
 		status = hoso_err_set(err, HOSO_CONFLICT, "already_answered", "id",
 		                      "complaint %lld is unknown or already answered", (long long)id);
 unlock:
@@ -178,7 +177,7 @@ hoso_status db_complaint_list(db *h, const db_complaint_filter *f, db_complaint 
 	*out = NULL;
 	*n = 0;
 	db_read_lock(h);
-	sqlite3_stmt *st = stmt(h, CP_LIST + (int)mask, sql, err);
+	db_st *st = stmt(h, CP_LIST + (int)mask, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -186,10 +185,10 @@ hoso_status db_complaint_list(db *h, const db_complaint_filter *f, db_complaint 
 	db_bind_text(st, 1, f->state);
 	db_bind_text(st, 2, f->due_before);
 	db_bind_text(st, 3, f->tracking_number);
-	sqlite3_bind_int64(st, 4, f->before_id);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	db_bind_int64(st, 4, f->before_id);
+	db_bind_int64(st, 5, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (*n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
 			db_complaint *grown = realloc(*out, ncap * sizeof(*grown));
@@ -203,7 +202,7 @@ hoso_status db_complaint_list(db *h, const db_complaint_filter *f, db_complaint 
 		}
 		read_complaint(st, &(*out)[(*n)++]);
 	}
-	if (status == HOSO_OK && rc != SQLITE_DONE)
+	if (status == HOSO_OK && rc != DB_DONE)
 		status = db_fail(h, rc, "listing complaints", err);
 	db_stmt_done(st);
 	if (status != HOSO_OK) {

@@ -8,7 +8,7 @@
 
 /* ---- shared helpers ----------------------------------------------------------------- */
 
-sqlite3_stmt *db_custody_stmt(db *h, int slot, const char *sql, hoso_err *err)
+db_st *db_custody_stmt(db *h, int slot, const char *sql, hoso_err *err)
 {
 	if (slot < ST_CUSTODY_FIRST_ || slot >= CS_END_) {
 		hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
@@ -51,8 +51,7 @@ bool db_custody_one_of(const char *s, const char *const *set)
 
 bool db_custody_fk_failed(db *h, hoso_status status)
 {
-	return status != HOSO_OK &&
-	       sqlite3_extended_errcode(h->conn) == SQLITE_CONSTRAINT_FOREIGNKEY;
+	return status != HOSO_OK && db_fk_failed(h);
 }
 
 /* ---- progress ----------------------------------------------------------------------- */
@@ -73,7 +72,7 @@ bool db_custody_fk_failed(db *h, hoso_status status)
 	"p.custodian, p.manifest_id, p.fee_due_vnd, p.result_ready_at"
 
 /* Reads PROGRESS_COLS from column c on. */
-static void read_progress_at(sqlite3_stmt *st, int c, db_progress *p)
+static void read_progress_at(db_st *st, int c, db_progress *p)
 {
 	memset(p, 0, sizeof(*p));
 	db_col_text(st, c + 0, p->tracking_number, sizeof(p->tracking_number));
@@ -81,19 +80,19 @@ static void read_progress_at(sqlite3_stmt *st, int c, db_progress *p)
 	db_col_text(st, c + 2, p->agency_code, sizeof(p->agency_code));
 	db_col_text(st, c + 3, p->state, sizeof(p->state));
 	db_col_text(st, c + 4, p->due_date, sizeof(p->due_date));
-	p->filed_at = sqlite3_column_int64(st, c + 5);
+	p->filed_at = db_col_int64(st, c + 5);
 	db_col_text(st, c + 6, p->receipt_number, sizeof(p->receipt_number));
 	db_col_text(st, c + 7, p->appointment_date, sizeof(p->appointment_date));
-	p->attempts = sqlite3_column_int(st, c + 8);
+	p->attempts = db_col_int(st, c + 8);
 	db_col_text(st, c + 9, p->next_attempt_date, sizeof(p->next_attempt_date));
 	db_col_text(st, c + 10, p->hold_until, sizeof(p->hold_until));
 	db_col_text(st, c + 11, p->custodian, sizeof(p->custodian));
-	p->manifest_id = sqlite3_column_int64(st, c + 12);
-	p->fee_due_vnd = sqlite3_column_int64(st, c + 13);
-	p->result_ready_at = sqlite3_column_int64(st, c + 14);
+	p->manifest_id = db_col_int64(st, c + 12);
+	p->fee_due_vnd = db_col_int64(st, c + 13);
+	p->result_ready_at = db_col_int64(st, c + 14);
 }
 
-static void read_progress(sqlite3_stmt *st, db_progress *p)
+static void read_progress(db_st *st, db_progress *p)
 {
 	read_progress_at(st, 0, p);
 }
@@ -122,17 +121,17 @@ hoso_status db_progress_get(db *h, const char *tracking_number, db_progress *out
 {
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PROGRESS_GET,
+	db_st *st = db_custody_stmt(h, CS_PROGRESS_GET,
 		"SELECT " PROGRESS_COLS " FROM item_progress WHERE tracking_number = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, tracking_number);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_progress(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "no_progress", NULL,
 		                      "item %s has no progress recorded yet", tracking_number);
 	else
@@ -152,7 +151,7 @@ hoso_status db_progress_put(db *h, const db_progress *p, hoso_err *err)
 		                    p->attempts < 0 ? "the number of attempts" : "the fee due");
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PROGRESS_PUT,
+	db_st *st = db_custody_stmt(h, CS_PROGRESS_PUT,
 		"INSERT INTO item_progress (" PROGRESS_COLS ", next_deadline) VALUES (?1, ?2, ?3, "
 		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
 		"ON CONFLICT (tracking_number) DO UPDATE SET office_code = excluded.office_code, "
@@ -173,16 +172,16 @@ hoso_status db_progress_put(db *h, const db_progress *p, hoso_err *err)
 	db_bind_text(st, 3, p->agency_code);
 	db_bind_text(st, 4, p->state);
 	db_bind_text(st, 5, p->due_date);
-	sqlite3_bind_int64(st, 6, p->filed_at);
+	db_bind_int64(st, 6, p->filed_at);
 	db_bind_text(st, 7, p->receipt_number);
 	db_bind_text(st, 8, p->appointment_date);
-	sqlite3_bind_int(st, 9, p->attempts);
+	db_bind_int64(st, 9, p->attempts);
 	db_bind_text(st, 10, p->next_attempt_date);
 	db_bind_text(st, 11, p->hold_until);
 	db_bind_text(st, 12, p->custodian);
-	sqlite3_bind_int64(st, 13, p->manifest_id);
-	sqlite3_bind_int64(st, 14, p->fee_due_vnd);
-	sqlite3_bind_int64(st, 15, p->result_ready_at);
+	db_bind_int64(st, 13, p->manifest_id);
+	db_bind_int64(st, 14, p->fee_due_vnd);
+	db_bind_int64(st, 15, p->result_ready_at);
 	db_bind_text(st, 16, nearest_deadline(p));
 	status = db_step_done(h, st, "saving an item's progress", err);
 	if (db_custody_fk_failed(h, status))
@@ -223,7 +222,7 @@ hoso_status db_progress_due(db *h, const db_due_filter *f, db_progress **out, si
 	size_t cap = 0, count = 0;
 	db_progress *rows = NULL;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PROGRESS_DUE + (int)mask, sql, err);
+	db_st *st = db_custody_stmt(h, CS_PROGRESS_DUE + (int)mask, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -234,9 +233,9 @@ hoso_status db_progress_due(db *h, const db_due_filter *f, db_progress **out, si
 		db_bind_text(st, 2, f->agency_code);
 	db_bind_text(st, 3, f->date_from ? f->date_from : "");
 	db_bind_text(st, 4, f->date_to ? f->date_to : "9999-99-99");
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	db_bind_int64(st, 5, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		db_progress *grown = db_custody_room(rows, &cap, count, sizeof(*rows), limit);
 		if (!grown) {
 			status = db_custody_no_memory(err, what);
@@ -245,7 +244,7 @@ hoso_status db_progress_due(db *h, const db_due_filter *f, db_progress **out, si
 		rows = grown;
 		read_progress(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, what, err);
 reset:
 	db_stmt_done(st);
@@ -275,7 +274,7 @@ hoso_status db_attachment_put(db *h, const char *event_id, const char *kind,
 		                    "attachment of event %s is empty: nothing to store", event_id);
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_ATTACHMENT_PUT,
+	db_st *st = db_custody_stmt(h, CS_ATTACHMENT_PUT,
 		"INSERT INTO attachments (event_id, kind, data, size) VALUES (?1, ?2, ?3, ?4)", err);
 	if (!st) {
 		status = db_prep_failed(err);
@@ -283,8 +282,8 @@ hoso_status db_attachment_put(db *h, const char *event_id, const char *kind,
 	}
 	db_bind_text(st, 1, event_id);
 	db_bind_text(st, 2, kind);
-	sqlite3_bind_blob64(st, 3, data, (sqlite3_uint64)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)len);
+	db_bind_blob(st, 3, data, len);
+	db_bind_int64(st, 4, len);
 	status = db_step_done(h, st, "saving an attachment", err);
 	if (status == HOSO_CONFLICT)
 		hoso_err_set(err, HOSO_CONFLICT, "attachment_exists", "event_id",
@@ -308,17 +307,17 @@ hoso_status db_attachment_get(db *h, const char *event_id, char kind[16],
 	kind[0] = '\0';
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_ATTACHMENT_GET,
+	db_st *st = db_custody_stmt(h, CS_ATTACHMENT_GET,
 		"SELECT kind, data FROM attachments WHERE event_id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, event_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(st, 1);
-		size_t size = (size_t)sqlite3_column_bytes(st, 1);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		const void *b = db_col_blob(st, 1);
+		size_t size = (size_t)db_col_bytes(st, 1);
 		unsigned char *copy = malloc(size ? size : 1);
 		if (!copy) {
 			status = db_custody_no_memory(err, "reading an attachment");
@@ -329,7 +328,7 @@ hoso_status db_attachment_get(db *h, const char *event_id, char kind[16],
 		db_col_text(st, 0, kind, 16);
 		*data = copy;
 		*len = size;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "no_attachment", NULL,
 		                      "event %s has no attachment", event_id);
 	} else {
@@ -374,21 +373,21 @@ _Static_assert(CS_OWN_END_ <= ST_CUSTODY_LAST_ + 1,
 /* Runs one savepoint statement (sql) through the cached slot. Under the lock. */
 static int savepoint_step(db *h, int slot, const char *sql)
 {
-	sqlite3_stmt **cached = &h->stmts[slot];
-	if (*cached && strcmp(sqlite3_sql(*cached), sql) != 0) {
-		sqlite3_finalize(*cached);
+	db_st **cached = &h->stmts[slot];
+	if (*cached && strcmp(db_st_sql(*cached), sql) != 0) {
+		db_st_free(*cached);
 		*cached = NULL;
 	}
-	if (!*cached && sqlite3_prepare_v3(h->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, cached,
-	                                   NULL) != SQLITE_OK) {
-		int rc = sqlite3_errcode(h->conn);
-		sqlite3_finalize(*cached);
-		*cached = NULL;
-		return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+	if (!*cached) {
+		if (db_is_pg(h)) /* PostgreSQL prepares no savepoint statement */
+			return db_exec(h, sql);
+		hoso_err ignored;
+		if (!(*cached = db_st_prepare(h, sql, &ignored)))
+			return SQLITE_ERROR;
 	}
-	int rc = sqlite3_step(*cached);
-	sqlite3_reset(*cached);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	int rc = db_step(*cached);
+	db_stmt_done(*cached);
+	return rc == DB_DONE ? DB_OK : rc;
 }
 
 /* Opens, releases or rolls back to savepoint name inside the open use case. */
@@ -421,12 +420,12 @@ static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name,
 		/* As "ROLLBACK TO name; RELEASE name": the release only once the rollback worked. */
 		snprintf(sql, sizeof(sql), "ROLLBACK TO %s", name);
 		rc = savepoint_step(h, CS_SP_ROLLBACK_TO_, sql);
-		if (rc == SQLITE_OK) {
+		if (rc == DB_OK) {
 			snprintf(sql, sizeof(sql), "RELEASE %s", name);
 			rc = savepoint_step(h, CS_SP_ROLLBACK_RELEASE_, sql);
 		}
 	}
-	if (rc != SQLITE_OK) {
+	if (rc != DB_OK) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "%s %s", what, name);
 		status = db_fail(h, rc, detail, err);
@@ -461,7 +460,7 @@ hoso_status db_event_context_get(db *h, const char *tracking_number, db_item *it
 	hoso_status status = HOSO_OK;
 	*has_progress = false;
 	db_lock(h); /* custody slots live on the main connection */
-	sqlite3_stmt *st = db_stmt_slot(h, &h->stmts[CS_EVENT_CONTEXT_],
+	db_st *st = db_stmt_slot(h, &h->stmts[CS_EVENT_CONTEXT_],
 		"SELECT i.tracking_number, i.dossier_id, i.role, i.state, i.created_at, "
 		"i.updated_at, i.last_seq, i.last_hash, "
 		"d.id, d.agency_code, d.office_code, d.applicant_phone, d.portal_code, "
@@ -475,26 +474,26 @@ hoso_status db_event_context_get(db *h, const char *tracking_number, db_item *it
 		goto unlock;
 	}
 	db_bind_text(st, 1, tracking_number);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		/* The item as db_item_get reads it. */
 		memset(item, 0, sizeof(*item));
 		db_col_text(st, 0, item->tracking_number, sizeof(item->tracking_number));
-		item->dossier_id = sqlite3_column_int64(st, 1);
+		item->dossier_id = db_col_int64(st, 1);
 		db_col_text(st, 2, item->role, sizeof(item->role));
 		db_col_text(st, 3, item->state, sizeof(item->state));
-		item->created_at = sqlite3_column_int64(st, 4);
-		item->updated_at = sqlite3_column_int64(st, 5);
-		item->last_seq = sqlite3_column_int64(st, 6);
+		item->created_at = db_col_int64(st, 4);
+		item->updated_at = db_col_int64(st, 5);
+		item->last_seq = db_col_int64(st, 6);
 		db_col_hash(st, 7, item->last_hash);
-		if (sqlite3_column_type(st, 8) == SQLITE_NULL) {
+		if (db_col_null(st, 8)) {
 			status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_dossier", NULL,
 			                      "dossier %lld does not exist", (long long)item->dossier_id);
 			goto reset;
 		}
 		/* The dossier's short fields; the long ones (applicant's name, address, documents,
 		 * notes) are left empty: an event does not need them. */
-		dossier->id = sqlite3_column_int64(st, 8);
+		dossier->id = db_col_int64(st, 8);
 		db_col_text(st, 9, dossier->agency_code, sizeof(dossier->agency_code));
 		db_col_text(st, 10, dossier->office_code, sizeof(dossier->office_code));
 		db_col_text(st, 11, dossier->applicant_phone, sizeof(dossier->applicant_phone));
@@ -503,7 +502,7 @@ hoso_status db_event_context_get(db *h, const char *tracking_number, db_item *it
 		db_col_text(st, 14, dossier->due_date, sizeof(dossier->due_date));
 		db_col_text(st, 15, dossier->procedure_code, sizeof(dossier->procedure_code));
 		db_col_text(st, 16, dossier->service, sizeof(dossier->service));
-		dossier->accepted_at = sqlite3_column_int64(st, 17);
+		dossier->accepted_at = db_col_int64(st, 17);
 		db_col_text(st, 18, dossier->accepted_date, sizeof(dossier->accepted_date));
 		dossier->applicant_kind[0] = dossier->applicant_name[0] = '\0';
 		dossier->applicant_id_number[0] = dossier->applicant_address[0] = '\0';
@@ -511,11 +510,11 @@ hoso_status db_event_context_get(db *h, const char *tracking_number, db_item *it
 		dossier->payment_method[0] = dossier->notes[0] = '\0';
 		dossier->postage_vnd = dossier->fee_vnd = dossier->created_by = 0;
 		dossier->appointment_slip = false;
-		if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
+		if (!db_col_null(st, 19)) {
 			read_progress_at(st, 20, progress);
 			*has_progress = true;
 		}
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", NULL,
 		                      "item %s does not exist", tracking_number);
 	} else {
@@ -545,7 +544,7 @@ hoso_status db_progress_update(db *h, const db_progress *before, const db_progre
 		return db_progress_put(h, p, err);
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt_slot(h, &h->stmts[CS_PROGRESS_LIGHT_],
+	db_st *st = db_stmt_slot(h, &h->stmts[CS_PROGRESS_LIGHT_],
 		"UPDATE item_progress SET state = ?2, filed_at = ?3, receipt_number = ?4, "
 		"attempts = ?5, custodian = ?6, manifest_id = ?7, fee_due_vnd = ?8, "
 		"result_ready_at = ?9 WHERE tracking_number = ?1", err);
@@ -555,15 +554,15 @@ hoso_status db_progress_update(db *h, const db_progress *before, const db_progre
 	}
 	db_bind_text(st, 1, p->tracking_number);
 	db_bind_text(st, 2, p->state);
-	sqlite3_bind_int64(st, 3, p->filed_at);
+	db_bind_int64(st, 3, p->filed_at);
 	db_bind_text(st, 4, p->receipt_number);
-	sqlite3_bind_int(st, 5, p->attempts);
+	db_bind_int64(st, 5, p->attempts);
 	db_bind_text(st, 6, p->custodian);
-	sqlite3_bind_int64(st, 7, p->manifest_id);
-	sqlite3_bind_int64(st, 8, p->fee_due_vnd);
-	sqlite3_bind_int64(st, 9, p->result_ready_at);
+	db_bind_int64(st, 7, p->manifest_id);
+	db_bind_int64(st, 8, p->fee_due_vnd);
+	db_bind_int64(st, 9, p->result_ready_at);
 	status = db_step_done(h, st, "saving an item's progress", err);
-	bool missing = status == HOSO_OK && sqlite3_changes(h->conn) == 0;
+	bool missing = status == HOSO_OK && db_changes(h) == 0;
 	db_stmt_done(st);
 	if (missing) /* the row went away meanwhile: write it whole */
 		status = db_progress_put(h, p, err);

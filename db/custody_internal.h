@@ -46,7 +46,7 @@ _Static_assert(CS_END_ <= ST_CUSTODY_LAST_ + 1,
                "db_internal.h reserves too few statement slots for db_custody.h");
 
 /* The cached statement of slot (a db_custody_slot, plus a variant number). */
-sqlite3_stmt *db_custody_stmt(db *h, int slot, const char *sql, hoso_err *err);
+db_st *db_custody_stmt(db *h, int slot, const char *sql, hoso_err *err);
 
 /* limit 0 means 50; limits above 1000 are cut to 1000 (as db_dossier_list). */
 size_t db_custody_limit(size_t limit);

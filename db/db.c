@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db_pg.h"
 #include "text.h"
 
 /* ---- lock, statements, errors ------------------------------------------------------- */
@@ -43,8 +44,56 @@ static sqlite3 *cur_conn(db *h)
 	return tl_reader && tl_read_db == h ? tl_reader->conn : h->conn;
 }
 
+static struct db_pg *cur_pg(db *h)
+{
+	return tl_reader && tl_read_db == h ? tl_reader->pg : h->pg;
+}
+
+bool db_is_pg(const db *h)
+{
+	return h->pg != NULL;
+}
+
+int db_exec(db *h, const char *sql)
+{
+	if (h->pg)
+		return db_pg_exec(h->pg, sql);
+	return sqlite3_exec(h->conn, sql, NULL, NULL, NULL);
+}
+
+bool db_idle(db *h)
+{
+	return h->pg ? db_pg_idle(h->pg) : sqlite3_get_autocommit(h->conn) != 0;
+}
+
+int64_t db_changes(db *h)
+{
+	struct db_pg *pg = cur_pg(h);
+	return pg ? db_pg_changes(pg) : sqlite3_changes64(cur_conn(h));
+}
+
+bool db_fk_failed(db *h)
+{
+	struct db_pg *pg = cur_pg(h);
+	if (pg)
+		return db_pg_fk_failed(pg);
+	return sqlite3_extended_errcode(cur_conn(h)) == SQLITE_CONSTRAINT_FOREIGNKEY;
+}
+
 static bool open_reader(db *h, struct db_reader *r)
 {
+	if (h->pg) {
+		char msg[256];
+		if (r->pg)
+			return db_pg_ensure(r->pg) == DB_OK;
+		if (r->failed || !(r->pg = db_pg_connect(h->pg_uri, msg, sizeof(msg)))) {
+			r->failed = true;
+			return false;
+		}
+		/* Reads only: a mistake in db/ that writes through a reader fails loudly. */
+		db_pg_exec(r->pg, "SET default_transaction_read_only = on");
+		return true;
+	}
 	const char *path = sqlite3_db_filename(h->conn, "main");
 	if (!path || !*path || r->failed)
 		return false;
@@ -87,7 +136,7 @@ void db_read_lock(db *h)
 			r = &h->readers[hint % DB_READERS];
 			pthread_mutex_lock(&r->lock);
 		}
-		if (r->conn || open_reader(h, r)) {
+		if ((r->conn && !h->pg) || open_reader(h, r)) {
 			tl_reader = r;
 			tl_read_db = h;
 			tl_read_depth = 1;
@@ -120,21 +169,37 @@ void db_read_unlock(db *h)
 	}
 }
 
-sqlite3_stmt *db_stmt_slot(db *h, sqlite3_stmt **slot, const char *sql, hoso_err *err)
+db_st *db_st_prepare(db *h, const char *sql, hoso_err *err)
 {
-	if (*slot)
-		return *slot;
-	int rc = sqlite3_prepare_v3(cur_conn(h), sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
-	if (rc != SQLITE_OK) {
-		db_fail(h, rc, "preparing a statement", err);
-		sqlite3_finalize(*slot);
-		*slot = NULL;
+	db_st *st = calloc(1, sizeof(*st));
+	if (!st) {
+		hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL, "preparing a statement: out of "
+		             "memory");
 		return NULL;
 	}
+	int rc;
+	struct db_pg *pg = cur_pg(h);
+	if (pg)
+		st->pg = db_pg_prepare(pg, sql, &rc);
+	else
+		rc = sqlite3_prepare_v3(cur_conn(h), sql, -1, SQLITE_PREPARE_PERSISTENT, &st->lite,
+		                        NULL);
+	if (pg ? !st->pg : rc != SQLITE_OK) {
+		db_fail(h, rc, "preparing a statement", err);
+		db_st_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+db_st *db_stmt_slot(db *h, db_st **slot, const char *sql, hoso_err *err)
+{
+	if (!*slot)
+		*slot = db_st_prepare(h, sql, err);
 	return *slot;
 }
 
-sqlite3_stmt *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err)
+db_st *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err)
 {
 	if (tl_reader && tl_read_db == h)
 		return db_stmt_slot(h, &tl_reader->stmts[id], sql, err);
@@ -144,14 +209,6 @@ sqlite3_stmt *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err)
 hoso_status db_prep_failed(const hoso_err *err)
 {
 	return err && err->status != HOSO_OK ? err->status : HOSO_INTERNAL;
-}
-
-void db_stmt_done(sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 }
 
 /* SQLite reports a failed write as IOERR_WRITE and often keeps no errno (only ENOSPC gets
@@ -171,12 +228,23 @@ static int disk_state(const char *db_path)
 
 hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
 {
-	const char *msg = h && cur_conn(h) ? sqlite3_errmsg(cur_conn(h)) : sqlite3_errstr(rc);
+	struct db_pg *pg = h ? cur_pg(h) : NULL;
+	const char *msg = pg                    ? db_pg_errmsg(pg)
+	                  : h && cur_conn(h)    ? sqlite3_errmsg(cur_conn(h))
+	                  : rc == DB_LOST       ? "connection lost"
+	                                        : sqlite3_errstr(rc);
+	const char *engine = pg || (h && h->pg) ? "postgresql" : "sqlite";
 	hoso_status status = HOSO_INTERNAL;
 	const char *code = "db_error";
 	const char *reason = "database error";
 
 	switch (rc) {
+	case DB_LOST:
+		status = HOSO_UNAVAILABLE;
+		code = "db_unavailable";
+		reason = "the database server cannot be reached or dropped the connection; "
+		         "nothing of this request was saved unless it says so; retry";
+		break;
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		status = HOSO_CONFLICT;
@@ -206,8 +274,8 @@ hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
 			code = "db_io";
 			reason = "database I/O error; check the disk";
 			/* SQLite folds every write error but ENOSPC into IOERR: name the cause. */
-			int sys = h && cur_conn(h) ? sqlite3_system_errno(cur_conn(h)) : 0;
-			if (sys == 0 && h && cur_conn(h))
+			int sys = h && !pg && cur_conn(h) ? sqlite3_system_errno(cur_conn(h)) : 0;
+			if (sys == 0 && h && !pg && cur_conn(h))
 				sys = disk_state(sqlite3_db_filename(cur_conn(h), "main"));
 			if (sys == EROFS) {
 				code = "db_readonly";
@@ -243,43 +311,75 @@ hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err)
 			break;
 		}
 	}
-	return hoso_err_set(err, status, code, NULL, "%s: %s (sqlite: %s)",
-	                    what ? what : "database", reason, msg ? msg : "?");
+	return hoso_err_set(err, status, code, NULL, "%s: %s (%s: %s)",
+	                    what ? what : "database", reason, engine, msg ? msg : "?");
 }
 
-hoso_status db_step_done(db *h, sqlite3_stmt *st, const char *what, hoso_err *err)
+hoso_status db_step_done(db *h, db_st *st, const char *what, hoso_err *err)
 {
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_fail(h, rc, what, err);
 	return HOSO_OK;
 }
 
-int db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+hoso_status db_step_id(db *h, db_st *st, const char *what, int64_t *id, hoso_err *err)
 {
-	if (!s)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	int rc = db_step(st);
+	if (rc != DB_ROW)
+		return db_fail(h, rc == DB_DONE ? SQLITE_ERROR : rc, what, err);
+	*id = db_col_int64(st, 0);
+	return db_step_done(h, st, what, err);
 }
 
-void db_col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+void db_col_text(db_st *st, int i, char *buf, size_t size)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-	text_copy(buf, size, s ? (const char *)s : "");
+	const char *s = db_col_str(st, i);
+	text_copy(buf, size, s ? s : "");
 }
 
-void db_col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
+void db_col_hash(db_st *st, int i, uint8_t out[32])
 {
-	const void *b = sqlite3_column_blob(st, i);
-	if (b && sqlite3_column_bytes(st, i) == 32)
+	const void *b = db_col_blob(st, i);
+	if (b && db_col_bytes(st, i) == 32)
 		memcpy(out, b, 32);
 	else
 		memset(out, 0, 32);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
+
+bool db_is_server(const char *path)
+{
+	return db_pg_is_uri(path);
+}
+
+void db_redact(const char *path, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", path ? path : "");
+	if (!db_pg_is_uri(buf))
+		return;
+	/* scheme://user:password@host... */
+	char *auth = strstr(buf, "://") + 3;
+	char *at = strchr(auth, '@'), *slash = strchr(auth, '/');
+	char *colon = strchr(auth, ':');
+	if (at && colon && colon < at && (!slash || at < slash)) {
+		char rest[1024];
+		snprintf(rest, sizeof(rest), "%s", at);
+		snprintf(colon, size - (size_t)(colon - buf), ":***%s", rest);
+	}
+	/* ...?password=... */
+	for (char *p = strstr(buf, "password="); p; p = strstr(p + 1, "password=")) {
+		if (p[-1] != '?' && p[-1] != '&')
+			continue;
+		char *end = strchr(p, '&');
+		char rest[1024];
+		snprintf(rest, sizeof(rest), "%s", end ? end : "");
+		snprintf(p + 9, size - (size_t)(p + 9 - buf), "***%s", rest);
+	}
+}
 
 static hoso_status set_pragmas(db *h, hoso_err *err)
 {
@@ -328,6 +428,19 @@ hoso_status db_open(const char *path, db **out, hoso_err *err)
 
 	char what[320];
 	hoso_status st;
+	if (db_pg_is_uri(path)) {
+		char msg[400];
+		if (!(d->pg_uri = strdup(path)) || !(d->pg = db_pg_connect(path, msg, sizeof(msg)))) {
+			st = hoso_err_set(err, HOSO_UNAVAILABLE, "db_cantopen", NULL,
+			                  "opening the PostgreSQL database: %s",
+			                  d->pg_uri ? msg : "out of memory");
+			goto fail_db;
+		}
+		if ((st = db_migrate(d, err)) != HOSO_OK)
+			goto fail_db;
+		*out = d;
+		return HOSO_OK;
+	}
 	int rc = sqlite3_open_v2(path, &d->conn,
 	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	                         NULL);
@@ -357,16 +470,19 @@ void db_close(db *h)
 		return;
 	db_txn_close(h); /* commits a group already promised, drops a use case left open */
 	for (int i = 0; i < ST_COUNT_; i++)
-		sqlite3_finalize(h->stmts[i]);
+		db_st_free(h->stmts[i]);
 	for (int i = 0; i < DB_DOSSIER_LIST_VARIANTS; i++)
-		sqlite3_finalize(h->dossier_list[i]);
+		db_st_free(h->dossier_list[i]);
 	for (int r = 0; r < DB_READERS; r++) {
 		for (int i = 0; i < ST_COUNT_; i++)
-			sqlite3_finalize(h->readers[r].stmts[i]);
+			db_st_free(h->readers[r].stmts[i]);
 		sqlite3_close(h->readers[r].conn);
+		db_pg_close(h->readers[r].pg);
 		pthread_mutex_destroy(&h->readers[r].lock);
 	}
 	sqlite3_close(h->conn); /* NULL is harmless; all statements are finalized */
+	db_pg_close(h->pg);
+	free(h->pg_uri);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->group_lock);
 	pthread_cond_destroy(&h->group_done);
@@ -377,9 +493,13 @@ int db_schema_version(db *h)
 {
 	db_lock(h);
 	int version = -1;
-	sqlite3_stmt *st = db_stmt(h, ST_USER_VERSION, "PRAGMA user_version", NULL);
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+	/* PostgreSQL has no user_version: migrations.c keeps the number in a table. */
+	db_st *st = db_stmt(h, ST_USER_VERSION,
+	                    h->pg ? "SELECT version FROM hoso_schema" : "PRAGMA user_version", NULL);
+	if (st) {
+		int rc = db_step(st);
+		version = rc == DB_ROW ? db_col_int(st, 0) : rc == DB_DONE && h->pg ? 0 : -1;
+	}
 	db_stmt_done(st);
 	db_unlock(h);
 	return version;
@@ -393,16 +513,16 @@ hoso_status db_setting_get(db *h, const char *key, char *buf, size_t size, hoso_
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_SETTING_GET,
+	db_st *st = db_stmt(h, ST_SETTING_GET,
 	                           "SELECT value FROM settings WHERE key = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *v = db_col_str(st, 0);
 		size_t len = v ? strlen(v) : 0;
 		if (len >= size)
 			status = hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
@@ -410,7 +530,7 @@ hoso_status db_setting_get(db *h, const char *key, char *buf, size_t size, hoso_
 			                      key, len, size ? size - 1 : 0);
 		else
 			memcpy(buf, v ? v : "", len + 1);
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "not_found", NULL,
 		                      "setting %s is not set", key);
 	} else {
@@ -426,7 +546,7 @@ hoso_status db_setting_set(db *h, const char *key, const char *value, hoso_err *
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_SETTING_SET,
+	db_st *st = db_stmt(h, ST_SETTING_SET,
 	                           "INSERT INTO settings (key, value) VALUES (?1, ?2) "
 	                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", err);
 	if (!st) {
@@ -446,18 +566,18 @@ hoso_status db_sequence_next(db *h, const char *name, int64_t *value, hoso_err *
 {
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_SEQUENCE_NEXT,
-	                           "INSERT INTO sequences (name, value) VALUES (?1, 1) "
-	                           "ON CONFLICT (name) DO UPDATE SET value = value + 1 "
-	                           "RETURNING value - 1", err);
+	db_st *st = db_stmt(h, ST_SEQUENCE_NEXT,
+	                    "INSERT INTO sequences (name, value) VALUES (?1, 1) "
+	                    "ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 "
+	                    "RETURNING value - 1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, name);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*value = sqlite3_column_int64(st, 0);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*value = db_col_int64(st, 0);
 		status = db_step_done(h, st, "advancing a sequence", err);
 	} else {
 		status = db_fail(h, rc, "advancing a sequence", err);
@@ -496,6 +616,11 @@ static hoso_status sync_file_and_dir(const char *path, hoso_err *err)
 
 hoso_status db_backup(db *h, const char *dest_path, hoso_err *err)
 {
+	if (h->pg)
+		return hoso_err_set(err, HOSO_CONFLICT, "backup_postgres", NULL,
+		                    "backup: this daemon runs on PostgreSQL, whose backups are made "
+		                    "by the server's own tools (pg_basebackup, pg_dump): see "
+		                    "docs/DEPLOY.md");
 	struct stat sb;
 	if (stat(dest_path, &sb) == 0)
 		return hoso_err_set(err, HOSO_CONFLICT, "exists", NULL,

@@ -21,9 +21,17 @@ typedef struct db db;
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
-/* Opens (creating if missing) the SQLite file at path, sets WAL and synchronous=FULL and
- * applies pending migrations in one transaction. On failure *out is NULL and err says why. */
+/* Opens (creating if missing) the SQLite file at path, sets WAL and synchronous=FULL, or
+ * connects to the PostgreSQL database a postgres:// URI names; then applies pending
+ * migrations in one transaction. On failure *out is NULL and err says why. */
 hoso_status db_open(const char *path, db **out, hoso_err *err);
+
+/* Whether path names a PostgreSQL database (postgres://... or postgresql://..., a libpq URI)
+ * rather than a SQLite file. db_open() takes either. */
+bool db_is_server(const char *path);
+
+/* Copies path into buf for logs and messages, with any password in a URI replaced by ***. */
+void db_redact(const char *path, char *buf, size_t size);
 
 /* Closes the handle; NULL is accepted. */
 void db_close(db *db);

@@ -11,6 +11,48 @@
 
 #include "db.h"
 
+/* ---- the two backends (stmt.c, pg.c) ------------------------------------------------ */
+
+/* A PostgreSQL connection and statement (pg.c); opaque outside it. */
+struct db_pg;
+struct db_pg_st;
+
+/* A prepared statement of either backend. SQL is written once, in SQLite's dialect with
+ * numbered parameters (?1, ?2 ...), in the common subset of both; pg.c turns ?N into $N. */
+typedef struct db_st {
+	sqlite3_stmt *lite;
+	struct db_pg_st *pg;
+} db_st;
+
+/* Result codes of db_step() and db_exec(): SQLite's, which PostgreSQL errors are mapped
+ * onto (pg.c), plus DB_LOST for a connection to the server that broke. */
+enum { DB_OK = 0, DB_ROW = 100, DB_DONE = 101, DB_LOST = 0x10000 };
+
+/* Binds parameter idx (from 1); a copy is kept, so the value may go away after the call. */
+int db_bind_int64(db_st *st, int idx, int64_t v);
+int db_bind_null(db_st *st, int idx);
+int db_bind_blob(db_st *st, int idx, const void *p, size_t n);
+/* Binds a C string as text (NULL binds SQL NULL). */
+int db_bind_text(db_st *st, int idx, const char *s);
+
+/* Runs the statement or moves to its next row: DB_ROW, DB_DONE or an error code. */
+int db_step(db_st *st);
+
+/* Column i (from 0) of the current row. A NULL reads as 0 or NULL. */
+int64_t db_col_int64(db_st *st, int i);
+int db_col_int(db_st *st, int i);
+double db_col_double(db_st *st, int i);
+const char *db_col_str(db_st *st, int i);
+const void *db_col_blob(db_st *st, int i);
+int db_col_bytes(db_st *st, int i);
+bool db_col_null(db_st *st, int i);
+
+/* The SQL st was prepared from (as written, before any translation). */
+const char *db_st_sql(const db_st *st);
+
+/* Frees a statement; NULL is accepted. */
+void db_st_free(db_st *st);
+
 /* One slot per cached statement. Each statement's SQL lives next to the function using it. */
 enum db_stmt_id {
 	ST_USER_VERSION,
@@ -72,12 +114,15 @@ enum db_stmt_id {
 struct db_reader {
 	pthread_mutex_t lock;
 	sqlite3 *conn;
+	struct db_pg *pg;         /* on PostgreSQL, instead of conn */
 	bool failed;              /* could not be opened: use the main connection */
-	sqlite3_stmt *stmts[ST_COUNT_];
+	db_st *stmts[ST_COUNT_];
 };
 
 struct db {
-	sqlite3 *conn;
+	sqlite3 *conn;            /* SQLite: the writer's connection */
+	struct db_pg *pg;         /* PostgreSQL: the writer's connection (conn is NULL) */
+	char *pg_uri;             /* PostgreSQL: where readers connect */
 	pthread_mutex_t lock;     /* recursive; held from db_begin to db_commit/db_rollback */
 	bool in_txn;              /* a use case (db_begin) is open (only read under lock) */
 	/* Group commit (txn.c): use cases run one at a time, each in a savepoint of one
@@ -101,8 +146,8 @@ struct db {
 	bool sync_broken;         /* a flush failed: nothing committed later is promised */
 	hoso_err sync_err;        /* why (group_lock) */
 	int wal_fd;               /* the WAL, opened on the first flush (by the flushing member) */
-	sqlite3_stmt *stmts[ST_COUNT_];
-	sqlite3_stmt *dossier_list[DB_DOSSIER_LIST_VARIANTS];
+	db_st *stmts[ST_COUNT_];
+	db_st *dossier_list[DB_DOSSIER_LIST_VARIANTS];
 	struct db_reader readers[DB_READERS];
 	atomic_uint reader_hint;  /* spreads threads over the readers */
 };
@@ -119,15 +164,15 @@ struct db {
 #define DB_AGENCY_COLS_A "a.code, a.name, a.desk_name, a.address, a.district, a.province, a.phone"
 
 /* Reads a row selected with DB_AGENCY_COLS_A (first column at 0) into a. */
-void db_agency_read_row(sqlite3_stmt *st, db_agency *a);
+void db_agency_read_row(db_st *st, db_agency *a);
 
 /* Reads a row selected with DB_DOSSIER_COLS_D (or dossiers.c's DOSSIER_COLS) into d. */
-void db_dossier_read_row(sqlite3_stmt *st, db_dossier *d);
+void db_dossier_read_row(db_st *st, db_dossier *d);
 
 /* Steps st to its end, reading each row with read into a malloc'd array of elem-byte rows
  * (*rows, free() it; NULL when none) of *n; what names the work in messages. */
-hoso_status db_collect(db *h, sqlite3_stmt *st, size_t elem,
-                       void (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *n,
+hoso_status db_collect(db *h, db_st *st, size_t elem,
+                       void (*read)(db_st *st, void *row), void **rows, size_t *n,
                        const char *what, hoso_err *err);
 
 /* Ends what is open at close: commits a group with members, rolls back the rest. */
@@ -147,34 +192,53 @@ void db_read_unlock(db *h);
 /* Marks that this thread runs a use case on h (db_begin) or no longer (NULL). */
 void db_txn_owner(db *h);
 
+/* Prepares sql on the connection this thread uses now (see db_read_lock); the caller frees
+ * it with db_st_free(). NULL with err set on failure. */
+db_st *db_st_prepare(db *h, const char *sql, hoso_err *err);
+
+/* Runs SQL that returns no rows (several statements allowed) on the writer's connection. */
+int db_exec(db *h, const char *sql);
+
+/* Rows the last statement on this thread's connection inserted, changed or deleted. */
+int64_t db_changes(db *h);
+
+/* Whether the last failure on this thread's connection broke a foreign key. */
+bool db_fk_failed(db *h);
+
+/* Whether h runs on PostgreSQL. */
+bool db_is_pg(const db *h);
+
+/* Whether the writer's connection is outside any transaction (autocommit). */
+bool db_idle(db *h);
+
 /* Returns the cached statement of slot id, preparing sql on first use. NULL with err set on
  * failure. The caller must db_stmt_done() it after use. */
-sqlite3_stmt *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err);
+db_st *db_stmt(db *h, enum db_stmt_id id, const char *sql, hoso_err *err);
 
 /* Prepares sql into a cache slot of the caller's own (NULL slot: prepare it now). */
-sqlite3_stmt *db_stmt_slot(db *h, sqlite3_stmt **slot, const char *sql, hoso_err *err);
+db_st *db_stmt_slot(db *h, db_st **slot, const char *sql, hoso_err *err);
 
 /* Status a failed db_stmt() left in err (HOSO_INTERNAL when err is NULL). */
 hoso_status db_prep_failed(const hoso_err *err);
 
 /* Resets a statement and clears its bindings, ready for the next use. NULL is accepted. */
-void db_stmt_done(sqlite3_stmt *st);
+void db_stmt_done(db_st *st);
 
-/* Maps an SQLite result code to a hoso_status and fills err with "what: reason (sqlite: msg)".
- * Returns the status. */
+/* Maps a result code (SQLite's, or PostgreSQL's mapped onto them) to a hoso_status and
+ * fills err with "what: reason (sqlite: msg)" or "(postgresql: msg)". Returns the status. */
 hoso_status db_fail(db *h, int rc, const char *what, hoso_err *err);
 
 /* Steps a statement that returns no row (or whose rows are not wanted); maps errors. */
-hoso_status db_step_done(db *h, sqlite3_stmt *st, const char *what, hoso_err *err);
+hoso_status db_step_done(db *h, db_st *st, const char *what, hoso_err *err);
 
-/* Binds a C string as text (NULL binds SQL NULL). */
-int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/* Steps an INSERT ... RETURNING id to its end; *id is the new row's id. */
+hoso_status db_step_id(db *h, db_st *st, const char *what, int64_t *id, hoso_err *err);
 
 /* Copies text column i into buf (NULL becomes ""), cut at a code point boundary. */
-void db_col_text(sqlite3_stmt *st, int i, char *buf, size_t size);
+void db_col_text(db_st *st, int i, char *buf, size_t size);
 
 /* Copies a 32-byte blob column into out; zeros when NULL or of another size. */
-void db_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
+void db_col_hash(db_st *st, int i, uint8_t out[32]);
 
 /* Ordered schema steps: step i (a NULL-terminated list of statements) brings the schema from
  * version i to i + 1. */
@@ -185,6 +249,11 @@ extern const char *const db_schema_v3[]; /* schema_v3.c: public tracking, compla
 extern const char *const db_schema_v4[]; /* schema_v4.c: notifications */
 extern const char *const db_schema_v5[]; /* schema_v5.c: failed logins (lockout) */
 extern const char *const db_schema_v6[]; /* schema_v6.c: idempotent pickup requests */
+
+/* PostgreSQL (pg_schema.c): statements run before the migrations, and the translation of
+ * one migration step (malloc'd; NULL when out of memory or not understood). */
+extern const char *const db_pg_prelude[];
+char *db_pg_ddl(const char *sql);
 
 /* Applies pending migrations in one transaction. */
 hoso_status db_migrate(db *h, hoso_err *err);

@@ -40,7 +40,8 @@ typedef struct db_outbox_result {
 } db_outbox_result;
 
 /* Clears every lease (at start-up, when no worker can be running on the file): rows a
- * killed worker had claimed become due again. *released counts them (may be NULL). */
+ * killed worker had claimed become due again. *released counts them (may be NULL). On
+ * PostgreSQL, shared by other daemons, it does nothing: leases there run out by time. */
 hoso_status db_outbox_release_claims(db *h, int64_t *released, hoso_err *err);
 
 /* Claims up to max pending rows due at `now` and not leased, oldest first, leasing them

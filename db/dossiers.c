@@ -13,10 +13,10 @@
 	"applicant_email, documents, postage_vnd, fee_vnd, payment_method, portal_code, notes, " \
 	"route_class, appointment_slip, created_by, accepted_at, accepted_date, due_date"
 
-void db_dossier_read_row(sqlite3_stmt *st, db_dossier *d)
+void db_dossier_read_row(db_st *st, db_dossier *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->id = sqlite3_column_int64(st, 0);
+	d->id = db_col_int64(st, 0);
 	db_col_text(st, 1, d->procedure_code, sizeof(d->procedure_code));
 	db_col_text(st, 2, d->agency_code, sizeof(d->agency_code));
 	db_col_text(st, 3, d->office_code, sizeof(d->office_code));
@@ -28,15 +28,15 @@ void db_dossier_read_row(sqlite3_stmt *st, db_dossier *d)
 	db_col_text(st, 9, d->applicant_address, sizeof(d->applicant_address));
 	db_col_text(st, 10, d->applicant_email, sizeof(d->applicant_email));
 	db_col_text(st, 11, d->documents, sizeof(d->documents));
-	d->postage_vnd = sqlite3_column_int64(st, 12);
-	d->fee_vnd = sqlite3_column_int64(st, 13);
+	d->postage_vnd = db_col_int64(st, 12);
+	d->fee_vnd = db_col_int64(st, 13);
 	db_col_text(st, 14, d->payment_method, sizeof(d->payment_method));
 	db_col_text(st, 15, d->portal_code, sizeof(d->portal_code));
 	db_col_text(st, 16, d->notes, sizeof(d->notes));
 	db_col_text(st, 17, d->route_class, sizeof(d->route_class));
-	d->appointment_slip = sqlite3_column_int(st, 18) != 0;
-	d->created_by = sqlite3_column_int64(st, 19);
-	d->accepted_at = sqlite3_column_int64(st, 20);
+	d->appointment_slip = db_col_int(st, 18) != 0;
+	d->created_by = db_col_int64(st, 19);
+	d->accepted_at = db_col_int64(st, 20);
 	db_col_text(st, 21, d->accepted_date, sizeof(d->accepted_date));
 	db_col_text(st, 22, d->due_date, sizeof(d->due_date));
 }
@@ -45,13 +45,13 @@ hoso_status db_dossier_insert(db *h, db_dossier *d, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_DOSSIER_INSERT,
+	db_st *st = db_stmt(h, ST_DOSSIER_INSERT,
 		"INSERT INTO dossiers (procedure_code, agency_code, office_code, service, "
 		"applicant_kind, applicant_name, applicant_phone, applicant_id_number, "
 		"applicant_address, applicant_email, documents, postage_vnd, fee_vnd, payment_method, "
 		"portal_code, notes, route_class, appointment_slip, created_by, accepted_at, "
 		"accepted_date, due_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-		"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)", err);
+		"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) RETURNING id", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -67,20 +67,18 @@ hoso_status db_dossier_insert(db *h, db_dossier *d, hoso_err *err)
 	db_bind_text(st, 9, d->applicant_address);
 	db_bind_text(st, 10, d->applicant_email);
 	db_bind_text(st, 11, d->documents[0] ? d->documents : "[]");
-	sqlite3_bind_int64(st, 12, d->postage_vnd);
-	sqlite3_bind_int64(st, 13, d->fee_vnd);
+	db_bind_int64(st, 12, d->postage_vnd);
+	db_bind_int64(st, 13, d->fee_vnd);
 	db_bind_text(st, 14, d->payment_method);
 	db_bind_text(st, 15, d->portal_code);
 	db_bind_text(st, 16, d->notes);
 	db_bind_text(st, 17, d->route_class);
-	sqlite3_bind_int(st, 18, d->appointment_slip ? 1 : 0);
-	sqlite3_bind_int64(st, 19, d->created_by);
-	sqlite3_bind_int64(st, 20, d->accepted_at);
+	db_bind_int64(st, 18, d->appointment_slip ? 1 : 0);
+	db_bind_int64(st, 19, d->created_by);
+	db_bind_int64(st, 20, d->accepted_at);
 	db_bind_text(st, 21, d->accepted_date);
 	db_bind_text(st, 22, d->due_date);
-	status = db_step_done(h, st, "saving a dossier", err);
-	if (status == HOSO_OK)
-		d->id = sqlite3_last_insert_rowid(h->conn);
+	status = db_step_id(h, st, "saving a dossier", &d->id, err);
 	db_stmt_done(st);
 unlock:
 	db_unlock(h);
@@ -91,17 +89,17 @@ hoso_status db_dossier_get(db *h, int64_t id, db_dossier *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_DOSSIER_GET,
+	db_st *st = db_stmt(h, ST_DOSSIER_GET,
 		"SELECT " DOSSIER_COLS " FROM dossiers WHERE id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		db_dossier_read_row(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_dossier", NULL,
 		                      "dossier %lld does not exist", (long long)id);
 	else
@@ -152,7 +150,7 @@ hoso_status db_dossier_list(db *h, const db_dossier_filter *f, db_dossier **out,
 		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
 		                    "listing dossiers: out of memory");
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt_slot(h, &h->dossier_list[mask], sql, err);
+	db_st *st = db_stmt_slot(h, &h->dossier_list[mask], sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -167,10 +165,10 @@ hoso_status db_dossier_list(db *h, const db_dossier_filter *f, db_dossier **out,
 		db_bind_text(st, 4, f->date_to);
 	if (mask & F_STATE)
 		db_bind_text(st, 5, f->state);
-	sqlite3_bind_int64(st, 6, f->before_id > 0 ? f->before_id : 0);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)limit);
+	db_bind_int64(st, 6, f->before_id > 0 ? f->before_id : 0);
+	db_bind_int64(st, 7, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (count == cap) {
 			size_t ncap = cap * 2 < limit ? cap * 2 : limit;
 			db_dossier *grown = realloc(rows, ncap * sizeof(*rows));
@@ -184,7 +182,7 @@ hoso_status db_dossier_list(db *h, const db_dossier_filter *f, db_dossier **out,
 		}
 		db_dossier_read_row(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, "listing dossiers", err);
 reset:
 	db_stmt_done(st);
@@ -204,16 +202,16 @@ unlock:
 #define ITEM_COLS \
 	"tracking_number, dossier_id, role, state, created_at, updated_at, last_seq, last_hash"
 
-static void read_item(sqlite3_stmt *st, db_item *it)
+static void read_item(db_st *st, db_item *it)
 {
 	memset(it, 0, sizeof(*it));
 	db_col_text(st, 0, it->tracking_number, sizeof(it->tracking_number));
-	it->dossier_id = sqlite3_column_int64(st, 1);
+	it->dossier_id = db_col_int64(st, 1);
 	db_col_text(st, 2, it->role, sizeof(it->role));
 	db_col_text(st, 3, it->state, sizeof(it->state));
-	it->created_at = sqlite3_column_int64(st, 4);
-	it->updated_at = sqlite3_column_int64(st, 5);
-	it->last_seq = sqlite3_column_int64(st, 6);
+	it->created_at = db_col_int64(st, 4);
+	it->updated_at = db_col_int64(st, 5);
+	it->last_seq = db_col_int64(st, 6);
 	db_col_hash(st, 7, it->last_hash);
 }
 
@@ -221,20 +219,20 @@ hoso_status db_item_insert(db *h, const db_item *it, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_ITEM_INSERT,
+	db_st *st = db_stmt(h, ST_ITEM_INSERT,
 		"INSERT INTO items (" ITEM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, it->tracking_number);
-	sqlite3_bind_int64(st, 2, it->dossier_id);
+	db_bind_int64(st, 2, it->dossier_id);
 	db_bind_text(st, 3, it->role);
 	db_bind_text(st, 4, it->state);
-	sqlite3_bind_int64(st, 5, it->created_at);
-	sqlite3_bind_int64(st, 6, it->updated_at);
-	sqlite3_bind_int64(st, 7, it->last_seq);
-	sqlite3_bind_blob(st, 8, it->last_hash, 32, SQLITE_TRANSIENT);
+	db_bind_int64(st, 5, it->created_at);
+	db_bind_int64(st, 6, it->updated_at);
+	db_bind_int64(st, 7, it->last_seq);
+	db_bind_blob(st, 8, it->last_hash, 32);
 	status = db_step_done(h, st, "saving an item", err);
 	if (status == HOSO_CONFLICT)
 		hoso_err_set(err, HOSO_CONFLICT, "item_exists", "tracking_number",
@@ -250,17 +248,17 @@ hoso_status db_item_get(db *h, const char *tracking_number, db_item *out, hoso_e
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_ITEM_GET,
+	db_st *st = db_stmt(h, ST_ITEM_GET,
 		"SELECT " ITEM_COLS " FROM items WHERE tracking_number = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, tracking_number);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_item(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", NULL,
 		                      "item %s does not exist", tracking_number);
 	else
@@ -277,18 +275,18 @@ hoso_status db_items_of_dossier(db *h, int64_t dossier_id, db_item out[2], size_
 	hoso_status status = HOSO_OK;
 	*n = 0;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_ITEMS_OF_DOSSIER,
+	db_st *st = db_stmt(h, ST_ITEMS_OF_DOSSIER,
 		"SELECT " ITEM_COLS " FROM items WHERE dossier_id = ?1 "
 		"ORDER BY CASE role WHEN 'submission' THEN 0 ELSE 1 END LIMIT 2", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, dossier_id);
-	int rc = SQLITE_DONE;
-	while (*n < 2 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, dossier_id);
+	int rc = DB_DONE;
+	while (*n < 2 && (rc = db_step(st)) == DB_ROW)
 		read_item(st, &out[(*n)++]);
-	if (*n < 2 && rc != SQLITE_DONE)
+	if (*n < 2 && rc != DB_DONE)
 		status = db_fail(h, rc, "reading a dossier's items", err);
 	db_stmt_done(st);
 unlock:
@@ -302,7 +300,7 @@ hoso_status db_item_advance(db *h, const char *tracking_number, const char *stat
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_ITEM_ADVANCE,
+	db_st *st = db_stmt(h, ST_ITEM_ADVANCE,
 		"UPDATE items SET state = ?2, last_seq = ?3, last_hash = ?4, updated_at = ?5 "
 		"WHERE tracking_number = ?1", err);
 	if (!st) {
@@ -311,11 +309,11 @@ hoso_status db_item_advance(db *h, const char *tracking_number, const char *stat
 	}
 	db_bind_text(st, 1, tracking_number);
 	db_bind_text(st, 2, state);
-	sqlite3_bind_int64(st, 3, seq);
-	sqlite3_bind_blob(st, 4, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, updated_at);
+	db_bind_int64(st, 3, seq);
+	db_bind_blob(st, 4, hash, 32);
+	db_bind_int64(st, 5, updated_at);
 	status = db_step_done(h, st, "updating an item", err);
-	if (status == HOSO_OK && sqlite3_changes(h->conn) == 0)
+	if (status == HOSO_OK && db_changes(h) == 0)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_item", NULL,
 		                      "item %s does not exist", tracking_number);
 	db_stmt_done(st);

@@ -8,22 +8,22 @@
 	"seq, id, tracking_number, type, state_from, state_to, user_id, username, place, " \
 	"from_party, to_party, server_time, device_time, data, request_digest, prev_hash, hash"
 
-static void read_event(sqlite3_stmt *st, db_event *ev)
+static void read_event(db_st *st, db_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
-	ev->seq = sqlite3_column_int64(st, 0);
+	ev->seq = db_col_int64(st, 0);
 	db_col_text(st, 1, ev->id, sizeof(ev->id));
 	db_col_text(st, 2, ev->tracking_number, sizeof(ev->tracking_number));
 	db_col_text(st, 3, ev->type, sizeof(ev->type));
 	db_col_text(st, 4, ev->state_from, sizeof(ev->state_from));
 	db_col_text(st, 5, ev->state_to, sizeof(ev->state_to));
-	ev->user_id = sqlite3_column_int64(st, 6);
+	ev->user_id = db_col_int64(st, 6);
 	db_col_text(st, 7, ev->username, sizeof(ev->username));
 	db_col_text(st, 8, ev->place, sizeof(ev->place));
 	db_col_text(st, 9, ev->from_party, sizeof(ev->from_party));
 	db_col_text(st, 10, ev->to_party, sizeof(ev->to_party));
-	ev->server_time = sqlite3_column_int64(st, 11);
-	ev->device_time = sqlite3_column_int64(st, 12);
+	ev->server_time = db_col_int64(st, 11);
+	ev->device_time = db_col_int64(st, 12);
 	db_col_text(st, 13, ev->data, sizeof(ev->data));
 	db_col_text(st, 14, ev->request_digest, sizeof(ev->request_digest));
 	db_col_hash(st, 15, ev->prev_hash);
@@ -34,11 +34,11 @@ hoso_status db_event_insert(db *h, db_event *ev, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_EVENT_INSERT,
+	db_st *st = db_stmt(h, ST_EVENT_INSERT,
 		"INSERT INTO events (id, tracking_number, type, state_from, state_to, user_id, "
 		"username, place, from_party, to_party, server_time, device_time, data, "
 		"request_digest, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		"?11, ?12, ?13, ?14, ?15, ?16)", err);
+		"?11, ?12, ?13, ?14, ?15, ?16) RETURNING seq", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -48,21 +48,19 @@ hoso_status db_event_insert(db *h, db_event *ev, hoso_err *err)
 	db_bind_text(st, 3, ev->type);
 	db_bind_text(st, 4, ev->state_from);
 	db_bind_text(st, 5, ev->state_to);
-	sqlite3_bind_int64(st, 6, ev->user_id);
+	db_bind_int64(st, 6, ev->user_id);
 	db_bind_text(st, 7, ev->username);
 	db_bind_text(st, 8, ev->place);
 	db_bind_text(st, 9, ev->from_party);
 	db_bind_text(st, 10, ev->to_party);
-	sqlite3_bind_int64(st, 11, ev->server_time);
-	sqlite3_bind_int64(st, 12, ev->device_time);
+	db_bind_int64(st, 11, ev->server_time);
+	db_bind_int64(st, 12, ev->device_time);
 	db_bind_text(st, 13, ev->data[0] ? ev->data : "{}");
 	db_bind_text(st, 14, ev->request_digest);
-	sqlite3_bind_blob(st, 15, ev->prev_hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 16, ev->hash, 32, SQLITE_TRANSIENT);
-	status = db_step_done(h, st, "recording an event", err);
-	if (status == HOSO_OK)
-		ev->seq = sqlite3_last_insert_rowid(h->conn);
-	else if (status == HOSO_CONFLICT)
+	db_bind_blob(st, 15, ev->prev_hash, 32);
+	db_bind_blob(st, 16, ev->hash, 32);
+	status = db_step_id(h, st, "recording an event", &ev->seq, err);
+	if (status == HOSO_CONFLICT)
 		hoso_err_set(err, HOSO_CONFLICT, "duplicate_event", "id",
 		             "event %s is already recorded", ev->id);
 	db_stmt_done(st);
@@ -75,17 +73,17 @@ hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_EVENT_GET,
+	db_st *st = db_stmt(h, ST_EVENT_GET,
 		"SELECT " EVENT_COLS " FROM events WHERE id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_event(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_event", NULL,
 		                      "event %s has not been recorded", id);
 	else
@@ -108,7 +106,7 @@ hoso_status db_events_of_item(db *h, const char *tracking_number, db_event **out
 		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
 		                    "reading events: out of memory");
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_EVENTS_OF_ITEM,
+	db_st *st = db_stmt(h, ST_EVENTS_OF_ITEM,
 		"SELECT " EVENT_COLS " FROM events WHERE tracking_number = ?1 ORDER BY seq", err);
 	if (!st) {
 		status = db_prep_failed(err);
@@ -116,7 +114,7 @@ hoso_status db_events_of_item(db *h, const char *tracking_number, db_event **out
 	}
 	db_bind_text(st, 1, tracking_number);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (count == cap) {
 			db_event *grown = realloc(rows, cap * 2 * sizeof(*rows));
 			if (!grown) {
@@ -129,7 +127,7 @@ hoso_status db_events_of_item(db *h, const char *tracking_number, db_event **out
 		}
 		read_event(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, "reading events", err);
 reset:
 	db_stmt_done(st);
@@ -156,24 +154,24 @@ hoso_status db_events_each(db *h, bool (*fn)(const db_event *ev, void *ctx), voi
 		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
 		                    "reading events: out of memory");
 	db_lock(h);
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(h->conn,
-		"SELECT " EVENT_COLS " FROM events ORDER BY tracking_number, seq", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		status = db_fail(h, rc, "reading events", err);
+	int rc;
+	db_st *st = db_st_prepare(h, "SELECT " EVENT_COLS " FROM events ORDER BY tracking_number, seq",
+	                          err);
+	if (!st) {
+		status = db_prep_failed(err);
 		goto finalize;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		read_event(st, ev);
 		if (!fn(ev, ctx)) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, "reading events", err);
 finalize:
-	sqlite3_finalize(st);
+	db_st_free(st);
 	db_unlock(h);
 	free(ev);
 	return status;
@@ -199,7 +197,7 @@ hoso_status db_outbox_insert(db *h, const char *kind, const char *target,
 		                    kind ? kind : "(null)");
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_OUTBOX_INSERT,
+	db_st *st = db_stmt(h, ST_OUTBOX_INSERT,
 		"INSERT INTO outbox (kind, target, payload, next_attempt_at, created_at, idem_key) "
 		"VALUES (?1, ?2, ?3, ?4, ?4, lower(hex(randomblob(16))))", err);
 	if (!st) {
@@ -209,7 +207,7 @@ hoso_status db_outbox_insert(db *h, const char *kind, const char *target,
 	db_bind_text(st, 1, kind);
 	db_bind_text(st, 2, target ? target : "");
 	db_bind_text(st, 3, payload_json ? payload_json : "{}");
-	sqlite3_bind_int64(st, 4, created_at);
+	db_bind_int64(st, 4, created_at);
 	status = db_step_done(h, st, "queueing a notification", err);
 	db_stmt_done(st);
 unlock:
@@ -227,16 +225,16 @@ hoso_status db_outbox_count(db *h, const char *state, int64_t *count, hoso_err *
 		                    state ? state : "(null)");
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_OUTBOX_COUNT,
+	db_st *st = db_stmt(h, ST_OUTBOX_COUNT,
 		"SELECT count(*) FROM outbox WHERE state = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, state);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(st, 0);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*count = db_col_int64(st, 0);
 	else
 		status = db_fail(h, rc, "counting notifications", err);
 	db_stmt_done(st);

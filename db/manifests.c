@@ -16,22 +16,22 @@ static const char *const line_statuses[] = {"pending", "received", "missing", "d
 	"confirmed_by, confirmed_by_name, confirmed_at, total_fee_vnd, fees_received_vnd, " \
 	"(SELECT count(*) FROM manifest_items mi WHERE mi.manifest_id = manifests.id)"
 
-static void read_manifest(sqlite3_stmt *st, db_manifest *m)
+static void read_manifest(db_st *st, db_manifest *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->id = sqlite3_column_int64(st, 0);
+	m->id = db_col_int64(st, 0);
 	db_col_text(st, 1, m->agency_code, sizeof(m->agency_code));
 	db_col_text(st, 2, m->office_code, sizeof(m->office_code));
-	m->created_by = sqlite3_column_int64(st, 3);
+	m->created_by = db_col_int64(st, 3);
 	db_col_text(st, 4, m->created_by_name, sizeof(m->created_by_name));
-	m->created_at = sqlite3_column_int64(st, 5);
+	m->created_at = db_col_int64(st, 5);
 	db_col_text(st, 6, m->state, sizeof(m->state));
-	m->confirmed_by = sqlite3_column_int64(st, 7);
+	m->confirmed_by = db_col_int64(st, 7);
 	db_col_text(st, 8, m->confirmed_by_name, sizeof(m->confirmed_by_name));
-	m->confirmed_at = sqlite3_column_int64(st, 9);
-	m->total_fee_vnd = sqlite3_column_int64(st, 10);
-	m->fees_received_vnd = sqlite3_column_int64(st, 11);
-	m->item_count = sqlite3_column_int(st, 12);
+	m->confirmed_at = db_col_int64(st, 9);
+	m->total_fee_vnd = db_col_int64(st, 10);
+	m->fees_received_vnd = db_col_int64(st, 11);
+	m->item_count = db_col_int(st, 12);
 }
 
 /* Refuses what the table's CHECKs would refuse, with a message naming the field. */
@@ -55,28 +55,28 @@ hoso_status db_manifest_insert(db *h, db_manifest *m, hoso_err *err)
 	if (status != HOSO_OK)
 		return status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_INSERT,
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_INSERT,
 		"INSERT INTO manifests (agency_code, office_code, created_by, created_by_name, "
 		"created_at, state, confirmed_by, confirmed_by_name, confirmed_at, total_fee_vnd, "
-		"fees_received_vnd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", err);
+		"fees_received_vnd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+		err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
 	db_bind_text(st, 1, m->agency_code);
 	db_bind_text(st, 2, m->office_code);
-	sqlite3_bind_int64(st, 3, m->created_by);
+	db_bind_int64(st, 3, m->created_by);
 	db_bind_text(st, 4, m->created_by_name);
-	sqlite3_bind_int64(st, 5, m->created_at);
+	db_bind_int64(st, 5, m->created_at);
 	db_bind_text(st, 6, m->state[0] ? m->state : "open");
-	sqlite3_bind_int64(st, 7, m->confirmed_by);
+	db_bind_int64(st, 7, m->confirmed_by);
 	db_bind_text(st, 8, m->confirmed_by_name);
-	sqlite3_bind_int64(st, 9, m->confirmed_at);
-	sqlite3_bind_int64(st, 10, m->total_fee_vnd);
-	sqlite3_bind_int64(st, 11, m->fees_received_vnd);
-	status = db_step_done(h, st, "saving a manifest", err);
+	db_bind_int64(st, 9, m->confirmed_at);
+	db_bind_int64(st, 10, m->total_fee_vnd);
+	db_bind_int64(st, 11, m->fees_received_vnd);
+	status = db_step_id(h, st, "saving a manifest", &m->id, err);
 	if (status == HOSO_OK) {
-		m->id = sqlite3_last_insert_rowid(h->conn);
 		if (!m->state[0])
 			snprintf(m->state, sizeof(m->state), "open");
 	}
@@ -92,22 +92,22 @@ hoso_status db_manifest_update(db *h, const db_manifest *m, hoso_err *err)
 	if (status != HOSO_OK)
 		return status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_UPDATE,
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_UPDATE,
 		"UPDATE manifests SET state = ?2, confirmed_by = ?3, confirmed_by_name = ?4, "
 		"confirmed_at = ?5, total_fee_vnd = ?6, fees_received_vnd = ?7 WHERE id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, m->id);
+	db_bind_int64(st, 1, m->id);
 	db_bind_text(st, 2, m->state);
-	sqlite3_bind_int64(st, 3, m->confirmed_by);
+	db_bind_int64(st, 3, m->confirmed_by);
 	db_bind_text(st, 4, m->confirmed_by_name);
-	sqlite3_bind_int64(st, 5, m->confirmed_at);
-	sqlite3_bind_int64(st, 6, m->total_fee_vnd);
-	sqlite3_bind_int64(st, 7, m->fees_received_vnd);
+	db_bind_int64(st, 5, m->confirmed_at);
+	db_bind_int64(st, 6, m->total_fee_vnd);
+	db_bind_int64(st, 7, m->fees_received_vnd);
 	status = db_step_done(h, st, "updating a manifest", err);
-	if (status == HOSO_OK && sqlite3_changes(h->conn) == 0)
+	if (status == HOSO_OK && db_changes(h) == 0)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_manifest", "id",
 		                      "manifest %lld does not exist", (long long)m->id);
 	db_stmt_done(st);
@@ -120,17 +120,17 @@ hoso_status db_manifest_get(db *h, int64_t id, db_manifest *out, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_GET,
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_GET,
 		"SELECT " MANIFEST_COLS " FROM manifests WHERE id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_manifest(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_manifest", NULL,
 		                      "manifest %lld does not exist", (long long)id);
 	else
@@ -146,15 +146,15 @@ unlock:
 #define LINE_COLS \
 	"manifest_id, position, tracking_number, dossier_id, fee_vnd, documents, status, note"
 
-static void read_line(sqlite3_stmt *st, db_manifest_item *it)
+static void read_line(db_st *st, db_manifest_item *it)
 {
 	memset(it, 0, sizeof(*it));
-	it->manifest_id = sqlite3_column_int64(st, 0);
-	it->position = sqlite3_column_int(st, 1);
+	it->manifest_id = db_col_int64(st, 0);
+	it->position = db_col_int(st, 1);
 	db_col_text(st, 2, it->tracking_number, sizeof(it->tracking_number));
-	it->dossier_id = sqlite3_column_int64(st, 3);
-	it->fee_vnd = sqlite3_column_int64(st, 4);
-	it->documents = sqlite3_column_int(st, 5);
+	it->dossier_id = db_col_int64(st, 3);
+	it->fee_vnd = db_col_int64(st, 4);
+	it->documents = db_col_int(st, 5);
 	db_col_text(st, 6, it->status, sizeof(it->status));
 	db_col_text(st, 7, it->note, sizeof(it->note));
 }
@@ -181,19 +181,19 @@ hoso_status db_manifest_item_insert(db *h, const db_manifest_item *it, hoso_err 
 		                    "manifest line of %s: the position counts from 1, the fee and "
 		                    "the number of documents cannot be negative", it->tracking_number);
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_ITEM_INSERT,
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_ITEM_INSERT,
 		"INSERT INTO manifest_items (" LINE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 		err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, it->manifest_id);
-	sqlite3_bind_int(st, 2, it->position);
+	db_bind_int64(st, 1, it->manifest_id);
+	db_bind_int64(st, 2, it->position);
 	db_bind_text(st, 3, it->tracking_number);
-	sqlite3_bind_int64(st, 4, it->dossier_id);
-	sqlite3_bind_int64(st, 5, it->fee_vnd);
-	sqlite3_bind_int(st, 6, it->documents);
+	db_bind_int64(st, 4, it->dossier_id);
+	db_bind_int64(st, 5, it->fee_vnd);
+	db_bind_int64(st, 6, it->documents);
 	db_bind_text(st, 7, line_status);
 	db_bind_text(st, 8, it->note);
 	status = db_step_done(h, st, "adding a line to a manifest", err);
@@ -218,19 +218,19 @@ hoso_status db_manifest_item_update(db *h, const db_manifest_item *it, hoso_err 
 	if (status != HOSO_OK)
 		return status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_ITEM_UPDATE,
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_ITEM_UPDATE,
 		"UPDATE manifest_items SET status = ?3, note = ?4 "
 		"WHERE manifest_id = ?1 AND tracking_number = ?2", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, it->manifest_id);
+	db_bind_int64(st, 1, it->manifest_id);
 	db_bind_text(st, 2, it->tracking_number);
 	db_bind_text(st, 3, it->status);
 	db_bind_text(st, 4, it->note);
 	status = db_step_done(h, st, "updating a manifest line", err);
-	if (status == HOSO_OK && sqlite3_changes(h->conn) == 0)
+	if (status == HOSO_OK && db_changes(h) == 0)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "not_on_manifest", "tracking_number",
 		                      "item %s is not on manifest %lld", it->tracking_number,
 		                      (long long)it->manifest_id);
@@ -241,13 +241,13 @@ unlock:
 }
 
 /* Steps st and collects its lines into a malloc'd array (read_line's columns). */
-static hoso_status collect_lines(db *h, sqlite3_stmt *st, size_t limit, const char *what,
+static hoso_status collect_lines(db *h, db_st *st, size_t limit, const char *what,
                                  db_manifest_item **out, size_t *n, hoso_err *err)
 {
 	size_t cap = 0, count = 0;
 	db_manifest_item *rows = NULL;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		db_manifest_item *grown = db_custody_room(rows, &cap, count, sizeof(*rows), limit);
 		if (!grown) {
 			free(rows);
@@ -256,7 +256,7 @@ static hoso_status collect_lines(db *h, sqlite3_stmt *st, size_t limit, const ch
 		rows = grown;
 		read_line(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		free(rows);
 		return db_fail(h, rc, what, err);
 	}
@@ -272,14 +272,14 @@ hoso_status db_manifest_items(db *h, int64_t manifest_id, db_manifest_item **out
 	*n = 0;
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_ITEMS,
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_ITEMS,
 		"SELECT " LINE_COLS " FROM manifest_items WHERE manifest_id = ?1 "
 		"ORDER BY position, tracking_number", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, manifest_id);
+	db_bind_int64(st, 1, manifest_id);
 	status = collect_lines(h, st, SIZE_MAX, "reading a manifest's lines", out, n, err);
 	db_stmt_done(st);
 unlock:
@@ -317,7 +317,7 @@ hoso_status db_manifest_list(db *h, const db_manifest_filter *f, db_manifest **o
 	size_t cap = 0, count = 0;
 	db_manifest *rows = NULL;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_MANIFEST_LIST + (int)mask, sql, err);
+	db_st *st = db_custody_stmt(h, CS_MANIFEST_LIST + (int)mask, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -328,10 +328,10 @@ hoso_status db_manifest_list(db *h, const db_manifest_filter *f, db_manifest **o
 		db_bind_text(st, 2, f->office_code);
 	if (mask & ML_STATE)
 		db_bind_text(st, 3, f->state);
-	sqlite3_bind_int64(st, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	db_bind_int64(st, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
+	db_bind_int64(st, 5, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		db_manifest *grown = db_custody_room(rows, &cap, count, sizeof(*rows), limit);
 		if (!grown) {
 			status = db_custody_no_memory(err, what);
@@ -340,7 +340,7 @@ hoso_status db_manifest_list(db *h, const db_manifest_filter *f, db_manifest **o
 		rows = grown;
 		read_manifest(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, what, err);
 reset:
 	db_stmt_done(st);
@@ -377,7 +377,7 @@ hoso_status db_manifest_discrepancies(db *h, const char *office_code, const char
 	         mask & BY_AGENCY ? " AND m.agency_code = ?2" : "");
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_DISCREPANCIES + (int)mask, sql, err);
+	db_st *st = db_custody_stmt(h, CS_DISCREPANCIES + (int)mask, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -386,7 +386,7 @@ hoso_status db_manifest_discrepancies(db *h, const char *office_code, const char
 		db_bind_text(st, 1, office_code);
 	if (mask & BY_AGENCY)
 		db_bind_text(st, 2, agency_code);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	db_bind_int64(st, 3, limit);
 	status = collect_lines(h, st, limit, "listing manifest discrepancies", out, n, err);
 	db_stmt_done(st);
 unlock:
@@ -421,7 +421,7 @@ hoso_status db_fees_unpaid(db *h, const char *office_code, const char *agency_co
 	size_t cap = 0, count = 0;
 	db_dossier *rows = NULL;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_FEES_UNPAID + (int)mask, sql, err);
+	db_st *st = db_custody_stmt(h, CS_FEES_UNPAID + (int)mask, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -430,9 +430,9 @@ hoso_status db_fees_unpaid(db *h, const char *office_code, const char *agency_co
 		db_bind_text(st, 1, office_code);
 	if (mask & BY_AGENCY)
 		db_bind_text(st, 2, agency_code);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	db_bind_int64(st, 3, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		db_dossier *grown = db_custody_room(rows, &cap, count, sizeof(*rows), limit);
 		if (!grown) {
 			status = db_custody_no_memory(err, what);
@@ -441,7 +441,7 @@ hoso_status db_fees_unpaid(db *h, const char *office_code, const char *agency_co
 		rows = grown;
 		db_dossier_read_row(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, what, err);
 reset:
 	db_stmt_done(st);

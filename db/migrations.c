@@ -3,6 +3,7 @@
 #include "db_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char *const schema_v1[] = {
 	"CREATE TABLE settings (\n"
@@ -166,13 +167,17 @@ int db_latest_version(void)
 	return db_migration_count;
 }
 
-/* Runs one statement list outside the cache; maps errors with `what`. */
+/* Runs one statement list outside the cache (translated for PostgreSQL); maps errors with
+ * `what`. */
 static hoso_status exec_sql(db *h, const char *sql, const char *what, hoso_err *err)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(h->conn, sql, NULL, NULL, &msg);
-	sqlite3_free(msg); /* db_fail reads sqlite3_errmsg, which holds the same text */
-	if (rc != SQLITE_OK)
+	char *pg = NULL;
+	if (db_is_pg(h) && !(pg = db_pg_ddl(sql)))
+		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                    "%s: cannot translate a step for PostgreSQL: %.80s", what, sql);
+	int rc = db_exec(h, pg ? pg : sql);
+	free(pg);
+	if (rc != DB_OK)
 		return db_fail(h, rc, what, err);
 	return HOSO_OK;
 }
@@ -183,9 +188,20 @@ hoso_status db_migrate(db *h, hoso_err *err)
 	if (st != HOSO_OK)
 		return st;
 
+	/* On PostgreSQL the version lives in a table, and the functions of pg_schema.c that
+	 * queries share with SQLite are (re)defined first. db_begin's lock makes daemons that
+	 * start together migrate one after the other. */
+	for (const char *const *sql = db_pg_prelude; db_is_pg(h) && *sql; sql++) {
+		int rc = db_exec(h, *sql);
+		if (rc != DB_OK) {
+			st = db_fail(h, rc, "preparing the PostgreSQL schema", err);
+			goto fail_txn;
+		}
+	}
 	int version = db_schema_version(h);
 	if (version < 0) {
-		st = db_fail(h, sqlite3_errcode(h->conn), "reading the schema version", err);
+		st = hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                  "reading the schema version failed");
 		goto fail_txn;
 	}
 	if (version > db_migration_count) {
@@ -205,9 +221,12 @@ hoso_status db_migrate(db *h, hoso_err *err)
 		}
 	}
 	if (version != db_migration_count) {
-		char sql[48];
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_migration_count);
-		st = exec_sql(h, sql, "recording the schema version", err);
+		char sql[64];
+		snprintf(sql, sizeof(sql),
+		         db_is_pg(h) ? "UPDATE hoso_schema SET version = %d" : "PRAGMA user_version = %d",
+		         db_migration_count);
+		int rc = db_exec(h, sql);
+		st = rc == DB_OK ? HOSO_OK : db_fail(h, rc, "recording the schema version", err);
 		if (st != HOSO_OK)
 			goto fail_txn;
 	}

@@ -14,10 +14,10 @@ static const char *const pickup_sources[] = {"counter", "agency", "portal", NULL
 	"window_from, window_to, notes, office_code, assigned_to, assigned_name, created_by, " \
 	"created_at, updated_at, dossier_id, failure_reason, client_id, request_digest"
 
-static void read_pickup(sqlite3_stmt *st, db_pickup *p)
+static void read_pickup(db_st *st, db_pickup *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(st, 0);
+	p->id = db_col_int64(st, 0);
 	db_col_text(st, 1, p->state, sizeof(p->state));
 	db_col_text(st, 2, p->source, sizeof(p->source));
 	db_col_text(st, 3, p->applicant_name, sizeof(p->applicant_name));
@@ -28,12 +28,12 @@ static void read_pickup(sqlite3_stmt *st, db_pickup *p)
 	db_col_text(st, 8, p->window_to, sizeof(p->window_to));
 	db_col_text(st, 9, p->notes, sizeof(p->notes));
 	db_col_text(st, 10, p->office_code, sizeof(p->office_code));
-	p->assigned_to = sqlite3_column_int64(st, 11);
+	p->assigned_to = db_col_int64(st, 11);
 	db_col_text(st, 12, p->assigned_name, sizeof(p->assigned_name));
-	p->created_by = sqlite3_column_int64(st, 13);
-	p->created_at = sqlite3_column_int64(st, 14);
-	p->updated_at = sqlite3_column_int64(st, 15);
-	p->dossier_id = sqlite3_column_int64(st, 16);
+	p->created_by = db_col_int64(st, 13);
+	p->created_at = db_col_int64(st, 14);
+	p->updated_at = db_col_int64(st, 15);
+	p->dossier_id = db_col_int64(st, 16);
 	db_col_text(st, 17, p->failure_reason, sizeof(p->failure_reason));
 	db_col_text(st, 18, p->client_id, sizeof(p->client_id));
 	db_col_text(st, 19, p->request_digest, sizeof(p->request_digest));
@@ -59,13 +59,13 @@ hoso_status db_pickup_insert(db *h, db_pickup *p, hoso_err *err)
 		                    "unknown pickup source \"%s\": use counter, agency or portal",
 		                    p->source);
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PICKUP_INSERT,
+	db_st *st = db_custody_stmt(h, CS_PICKUP_INSERT,
 		"INSERT INTO pickups (state, source, applicant_name, applicant_phone, address, "
 		"procedure_code, window_from, window_to, notes, office_code, assigned_to, "
 		"assigned_name, created_by, created_at, updated_at, dossier_id, failure_reason, "
 		"client_id, request_digest) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-		"?18, ?19)",
+		"?18, ?19) RETURNING id",
 		err);
 	if (!st) {
 		status = db_prep_failed(err);
@@ -81,18 +81,17 @@ hoso_status db_pickup_insert(db *h, db_pickup *p, hoso_err *err)
 	db_bind_text(st, 8, p->window_to);
 	db_bind_text(st, 9, p->notes);
 	db_bind_text(st, 10, p->office_code);
-	sqlite3_bind_int64(st, 11, p->assigned_to);
+	db_bind_int64(st, 11, p->assigned_to);
 	db_bind_text(st, 12, p->assigned_name);
-	sqlite3_bind_int64(st, 13, p->created_by);
-	sqlite3_bind_int64(st, 14, p->created_at);
-	sqlite3_bind_int64(st, 15, p->updated_at);
-	sqlite3_bind_int64(st, 16, p->dossier_id);
+	db_bind_int64(st, 13, p->created_by);
+	db_bind_int64(st, 14, p->created_at);
+	db_bind_int64(st, 15, p->updated_at);
+	db_bind_int64(st, 16, p->dossier_id);
 	db_bind_text(st, 17, p->failure_reason);
 	db_bind_text(st, 18, p->client_id);
 	db_bind_text(st, 19, p->request_digest);
-	status = db_step_done(h, st, "saving a pickup request", err);
+	status = db_step_id(h, st, "saving a pickup request", &p->id, err);
 	if (status == HOSO_OK) {
-		p->id = sqlite3_last_insert_rowid(h->conn);
 		if (!p->state[0])
 			snprintf(p->state, sizeof(p->state), "%s", state);
 	}
@@ -108,22 +107,22 @@ hoso_status db_pickup_update(db *h, const db_pickup *p, hoso_err *err)
 	if (status != HOSO_OK)
 		return status;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PICKUP_UPDATE,
+	db_st *st = db_custody_stmt(h, CS_PICKUP_UPDATE,
 		"UPDATE pickups SET state = ?2, assigned_to = ?3, assigned_name = ?4, "
 		"dossier_id = ?5, failure_reason = ?6, updated_at = ?7 WHERE id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, p->id);
+	db_bind_int64(st, 1, p->id);
 	db_bind_text(st, 2, p->state);
-	sqlite3_bind_int64(st, 3, p->assigned_to);
+	db_bind_int64(st, 3, p->assigned_to);
 	db_bind_text(st, 4, p->assigned_name);
-	sqlite3_bind_int64(st, 5, p->dossier_id);
+	db_bind_int64(st, 5, p->dossier_id);
 	db_bind_text(st, 6, p->failure_reason);
-	sqlite3_bind_int64(st, 7, p->updated_at);
+	db_bind_int64(st, 7, p->updated_at);
 	status = db_step_done(h, st, "updating a pickup", err);
-	if (status == HOSO_OK && sqlite3_changes(h->conn) == 0)
+	if (status == HOSO_OK && db_changes(h) == 0)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_pickup", "id",
 		                      "pickup %lld does not exist", (long long)p->id);
 	db_stmt_done(st);
@@ -138,7 +137,7 @@ static hoso_status get_one(db *h, int64_t id, const char *client_id, db_pickup *
 {
 	hoso_status status = HOSO_OK;
 	db_lock(h);
-	sqlite3_stmt *st = client_id
+	db_st *st = client_id
 		? db_custody_stmt(h, CS_PICKUP_BY_CLIENT,
 		                  "SELECT " PICKUP_COLS " FROM pickups WHERE client_id = ?1 "
 		                  "AND client_id <> ''", err)
@@ -151,11 +150,11 @@ static hoso_status get_one(db *h, int64_t id, const char *client_id, db_pickup *
 	if (client_id)
 		db_bind_text(st, 1, client_id);
 	else
-		sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+		db_bind_int64(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_pickup(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_pickup", NULL,
 		                      "pickup %lld does not exist", (long long)id);
 	else
@@ -206,7 +205,7 @@ hoso_status db_pickup_list(db *h, const db_pickup_filter *f, db_pickup **out, si
 	size_t cap = 0, count = 0;
 	db_pickup *rows = NULL;
 	db_lock(h);
-	sqlite3_stmt *st = db_custody_stmt(h, CS_PICKUP_LIST + (int)mask, sql, err);
+	db_st *st = db_custody_stmt(h, CS_PICKUP_LIST + (int)mask, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -214,12 +213,12 @@ hoso_status db_pickup_list(db *h, const db_pickup_filter *f, db_pickup **out, si
 	if (mask & PL_OFFICE)
 		db_bind_text(st, 1, f->office_code);
 	if (mask & PL_COURIER)
-		sqlite3_bind_int64(st, 2, f->assigned_to);
+		db_bind_int64(st, 2, f->assigned_to);
 	if (mask & PL_STATE)
 		db_bind_text(st, 3, f->state);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+	db_bind_int64(st, 4, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		db_pickup *grown = db_custody_room(rows, &cap, count, sizeof(*rows), limit);
 		if (!grown) {
 			status = db_custody_no_memory(err, what);
@@ -228,7 +227,7 @@ hoso_status db_pickup_list(db *h, const db_pickup_filter *f, db_pickup **out, si
 		rows = grown;
 		read_pickup(st, &rows[count++]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, what, err);
 reset:
 	db_stmt_done(st);

@@ -19,21 +19,21 @@ enum {
 	PS_END_,
 };
 
-static sqlite3_stmt *stmt(db *h, int slot, const char *sql, hoso_err *err)
+static db_st *stmt(db *h, int slot, const char *sql, hoso_err *err)
 {
 	return db_stmt(h, (enum db_stmt_id)slot, sql, err);
 }
 
-static void read_view(sqlite3_stmt *st, db_track_item *v)
+static void read_view(db_st *st, db_track_item *v)
 {
 	db_item *it = &v->item;
 	db_col_text(st, 0, it->tracking_number, sizeof(it->tracking_number));
-	it->dossier_id = sqlite3_column_int64(st, 1);
+	it->dossier_id = db_col_int64(st, 1);
 	db_col_text(st, 2, it->role, sizeof(it->role));
 	db_col_text(st, 3, it->state, sizeof(it->state));
-	it->created_at = sqlite3_column_int64(st, 4);
-	it->updated_at = sqlite3_column_int64(st, 5);
-	it->last_seq = sqlite3_column_int64(st, 6);
+	it->created_at = db_col_int64(st, 4);
+	it->updated_at = db_col_int64(st, 5);
+	it->last_seq = db_col_int64(st, 6);
 	db_col_hash(st, 7, it->last_hash);
 	v->dossier_id = it->dossier_id;
 	db_col_text(st, 8, v->procedure_code, sizeof(v->procedure_code));
@@ -52,7 +52,7 @@ static void read_view(sqlite3_stmt *st, db_track_item *v)
 	db_col_text(st, 21, v->applicant_phone, sizeof(v->applicant_phone));
 	db_col_text(st, 22, v->applicant_id_number, sizeof(v->applicant_id_number));
 	db_col_text(st, 23, v->applicant_address, sizeof(v->applicant_address));
-	v->has_progress = sqlite3_column_int(st, 24) != 0;
+	v->has_progress = db_col_int(st, 24) != 0;
 	db_col_text(st, 25, v->due_date, sizeof(v->due_date));
 	db_col_text(st, 26, v->appointment_date, sizeof(v->appointment_date));
 	db_col_text(st, 27, v->next_attempt_date, sizeof(v->next_attempt_date));
@@ -63,7 +63,7 @@ static hoso_status read_events(db *h, const char *tn, db_track_item *v, hoso_err
 {
 	hoso_status status = HOSO_OK;
 	size_t cap = 0;
-	sqlite3_stmt *st = stmt(h, PS_TRACK_EVENTS,
+	db_st *st = stmt(h, PS_TRACK_EVENTS,
 		"SELECT e.type, e.state_to, e.place, coalesce(o.name, a.name, ''), e.server_time, "
 		"CASE e.type WHEN 'attempt' THEN coalesce(json_extract(e.data, '$.reason'), '') "
 		"ELSE '' END, "
@@ -78,7 +78,7 @@ static hoso_status read_events(db *h, const char *tn, db_track_item *v, hoso_err
 		return db_prep_failed(err);
 	db_bind_text(st, 1, tn);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (v->n_events == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
 			db_track_event *grown = realloc(v->events, ncap * sizeof(*grown));
@@ -95,12 +95,12 @@ static hoso_status read_events(db *h, const char *tn, db_track_item *v, hoso_err
 		db_col_text(st, 1, e->state_to, sizeof(e->state_to));
 		db_col_text(st, 2, e->place, sizeof(e->place));
 		db_col_text(st, 3, e->place_name, sizeof(e->place_name));
-		e->server_time = sqlite3_column_int64(st, 4);
+		e->server_time = db_col_int64(st, 4);
 		db_col_text(st, 5, e->reason, sizeof(e->reason));
 		db_col_text(st, 6, e->receiver_name, sizeof(e->receiver_name));
 		db_col_text(st, 7, e->relation, sizeof(e->relation));
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		status = db_fail(h, rc, "reading a timeline", err);
 done:
 	db_stmt_done(st);
@@ -113,7 +113,7 @@ hoso_status db_track_item_get(db *h, const char *tracking_number, bool with_even
 	hoso_status status = HOSO_OK;
 	memset(out, 0, sizeof(*out));
 	db_read_lock(h);
-	sqlite3_stmt *st = stmt(h, PS_TRACK_ITEM,
+	db_st *st = stmt(h, PS_TRACK_ITEM,
 		"SELECT i.tracking_number, i.dossier_id, i.role, i.state, i.created_at, i.updated_at, "
 		"i.last_seq, i.last_hash, d.procedure_code, coalesce(pr.name, ''), d.agency_code, "
 		"coalesce(a.name, ''), coalesce(o.code, d.office_code), coalesce(o.name, ''), "
@@ -133,10 +133,10 @@ hoso_status db_track_item_get(db *h, const char *tracking_number, bool with_even
 		goto unlock;
 	}
 	db_bind_text(st, 1, tracking_number);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		read_view(st, out);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "not_found", "tracking_number",
 		                      "no item has tracking number %s", tracking_number);
 	else
@@ -167,7 +167,7 @@ hoso_status db_track_portal_items(db *h, const char *portal_code, char out[2][16
 	*n = 0;
 	db_read_lock(h);
 	/* the newest dossier with that code, should the portal reuse one */
-	sqlite3_stmt *st = stmt(h, PS_PORTAL_ITEMS,
+	db_st *st = stmt(h, PS_PORTAL_ITEMS,
 		"SELECT i.tracking_number FROM items i WHERE i.dossier_id = "
 		"(SELECT max(id) FROM dossiers WHERE portal_code = ?1 AND portal_code <> '') "
 		"ORDER BY CASE i.role WHEN 'submission' THEN 0 ELSE 1 END LIMIT 2", err);
@@ -177,9 +177,9 @@ hoso_status db_track_portal_items(db *h, const char *portal_code, char out[2][16
 	}
 	db_bind_text(st, 1, portal_code);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < 2)
+	while ((rc = db_step(st)) == DB_ROW && *n < 2)
 		db_col_text(st, 0, out[(*n)++], 16);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != DB_DONE && rc != DB_ROW)
 		status = db_fail(h, rc, "finding a portal dossier's items", err);
 	db_stmt_done(st);
 unlock:
@@ -196,7 +196,7 @@ hoso_status db_lockout_get(db *h, const char *tracking_number, db_lockout *out,
 	memset(out, 0, sizeof(*out));
 	snprintf(out->tracking_number, sizeof(out->tracking_number), "%s", tracking_number);
 	db_read_lock(h);
-	sqlite3_stmt *st = stmt(h, PS_LOCKOUT_GET,
+	db_st *st = stmt(h, PS_LOCKOUT_GET,
 		"SELECT failures, locked_until, updated_at FROM track_lockouts "
 		"WHERE tracking_number = ?1", err);
 	if (!st) {
@@ -204,12 +204,12 @@ hoso_status db_lockout_get(db *h, const char *tracking_number, db_lockout *out,
 		goto unlock;
 	}
 	db_bind_text(st, 1, tracking_number);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->failures = sqlite3_column_int(st, 0);
-		out->locked_until = sqlite3_column_int64(st, 1);
-		out->updated_at = sqlite3_column_int64(st, 2);
-	} else if (rc != SQLITE_DONE) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->failures = db_col_int(st, 0);
+		out->locked_until = db_col_int64(st, 1);
+		out->updated_at = db_col_int64(st, 2);
+	} else if (rc != DB_DONE) {
 		status = db_fail(h, rc, "reading a lookup lock", err);
 	}
 	db_stmt_done(st);
@@ -225,7 +225,7 @@ hoso_status db_lockout_put(db *h, const db_lockout *l, hoso_err *err)
 		                    "a lookup lock cannot count negative failures");
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = stmt(h, PS_LOCKOUT_PUT,
+	db_st *st = stmt(h, PS_LOCKOUT_PUT,
 		"INSERT INTO track_lockouts (tracking_number, failures, locked_until, updated_at) "
 		"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tracking_number) DO UPDATE SET "
 		"failures = excluded.failures, locked_until = excluded.locked_until, "
@@ -235,9 +235,9 @@ hoso_status db_lockout_put(db *h, const db_lockout *l, hoso_err *err)
 		goto unlock;
 	}
 	db_bind_text(st, 1, l->tracking_number);
-	sqlite3_bind_int(st, 2, l->failures);
-	sqlite3_bind_int64(st, 3, l->locked_until);
-	sqlite3_bind_int64(st, 4, l->updated_at);
+	db_bind_int64(st, 2, l->failures);
+	db_bind_int64(st, 3, l->locked_until);
+	db_bind_int64(st, 4, l->updated_at);
 	status = db_step_done(h, st, "recording a wrong phone-digit try", err);
 	db_stmt_done(st);
 unlock:
@@ -249,7 +249,7 @@ hoso_status db_lockout_clear(db *h, const char *tracking_number, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = stmt(h, PS_LOCKOUT_CLEAR,
+	db_st *st = stmt(h, PS_LOCKOUT_CLEAR,
 		"DELETE FROM track_lockouts WHERE tracking_number = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);

@@ -23,18 +23,18 @@ _Static_assert(SS_END_ <= ST_STATS_LAST_ + 1,
                "db_internal.h reserves too few statement slots for db_stats.h");
 
 /* Reads the current row of st into row. */
-typedef void (*row_reader)(sqlite3_stmt *st, void *row);
+typedef void (*row_reader)(db_st *st, void *row);
 
 /* Steps a bound statement to the end, appending one elem-byte row per result row to a
  * malloc'd array that doubles as it fills. Statistics are never cut: every row is read. */
-static hoso_status collect(db *h, sqlite3_stmt *st, size_t elem, row_reader read, void **out,
+static hoso_status collect(db *h, db_st *st, size_t elem, row_reader read, void **out,
                            size_t *n, const char *what, hoso_err *err)
 {
 	unsigned char *rows = NULL;
 	size_t cap = 0, count = 0;
 	hoso_status status = HOSO_OK;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			unsigned char *grown = realloc(rows, ncap * elem);
@@ -50,7 +50,7 @@ static hoso_status collect(db *h, sqlite3_stmt *st, size_t elem, row_reader read
 		read(st, rows + count * elem);
 		count++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		status = db_fail(h, rc, what, err);
 		goto fail_rows;
 	}
@@ -64,7 +64,7 @@ fail_rows:
 
 /* Prepares (or reuses) slot's statement on this thread's connection, lets bind fill its
  * parameters, and collects its rows, all under the read lock. */
-typedef void (*binder)(sqlite3_stmt *st, const void *args);
+typedef void (*binder)(db_st *st, const void *args);
 
 static hoso_status run(db *h, int slot, const char *sql, binder bind, const void *args,
                        size_t elem, row_reader read, void **out, size_t *n, const char *what,
@@ -74,7 +74,7 @@ static hoso_status run(db *h, int slot, const char *sql, binder bind, const void
 	*n = 0;
 	hoso_status status;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, (enum db_stmt_id)slot, sql, err);
+	db_st *st = db_stmt(h, (enum db_stmt_id)slot, sql, err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -95,15 +95,15 @@ typedef struct stat_args {
 	const char *date_a, *date_b;
 } stat_args;
 
-static void bind_times(sqlite3_stmt *st, const void *p)
+static void bind_times(db_st *st, const void *p)
 {
 	const stat_args *a = p;
 	db_bind_text(st, 1, a->agency ? a->agency : "");
-	sqlite3_bind_int64(st, 2, a->from_ms);
-	sqlite3_bind_int64(st, 3, a->to_ms);
+	db_bind_int64(st, 2, a->from_ms);
+	db_bind_int64(st, 3, a->to_ms);
 }
 
-static void bind_dates(sqlite3_stmt *st, const void *p)
+static void bind_dates(db_st *st, const void *p)
 {
 	const stat_args *a = p;
 	db_bind_text(st, 1, a->agency ? a->agency : "");
@@ -113,14 +113,14 @@ static void bind_dates(sqlite3_stmt *st, const void *p)
 
 /* ---- item states -------------------------------------------------------------------- */
 
-static void read_state(sqlite3_stmt *st, void *p)
+static void read_state(db_st *st, void *p)
 {
 	db_stats_state_row *r = p;
 	db_col_text(st, 0, r->office_code, sizeof(r->office_code));
 	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
 	db_col_text(st, 2, r->state, sizeof(r->state));
-	r->count = sqlite3_column_int64(st, 3);
-	r->count_in_window = sqlite3_column_int64(st, 4);
+	r->count = db_col_int64(st, 3);
+	r->count_in_window = db_col_int64(st, 4);
 }
 
 hoso_status db_stats_item_states(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
@@ -142,13 +142,13 @@ hoso_status db_stats_item_states(db *h, const char *agency, int64_t from_ms, int
 
 /* ---- deadlines ---------------------------------------------------------------------- */
 
-static void read_due(sqlite3_stmt *st, void *p)
+static void read_due(db_st *st, void *p)
 {
 	db_stats_due_row *r = p;
 	db_col_text(st, 0, r->office_code, sizeof(r->office_code));
 	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
-	r->overdue = sqlite3_column_int64(st, 2);
-	r->due_soon = sqlite3_column_int64(st, 3);
+	r->overdue = db_col_int64(st, 2);
+	r->due_soon = db_col_int64(st, 3);
 }
 
 hoso_status db_stats_due(db *h, const char *agency, const char *today, const char *soon_to,
@@ -169,16 +169,16 @@ hoso_status db_stats_due(db *h, const char *agency, const char *today, const cha
 
 /* ---- acceptances -------------------------------------------------------------------- */
 
-static void read_accept(sqlite3_stmt *st, void *p)
+static void read_accept(db_st *st, void *p)
 {
 	db_stats_accept_row *r = p;
 	db_col_text(st, 0, r->date, sizeof(r->date));
 	db_col_text(st, 1, r->office_code, sizeof(r->office_code));
 	db_col_text(st, 2, r->agency_code, sizeof(r->agency_code));
 	db_col_text(st, 3, r->procedure_code, sizeof(r->procedure_code));
-	r->dossiers = sqlite3_column_int64(st, 4);
-	r->postage_vnd = sqlite3_column_int64(st, 5);
-	r->fee_vnd = sqlite3_column_int64(st, 6);
+	r->dossiers = db_col_int64(st, 4);
+	r->postage_vnd = db_col_int64(st, 5);
+	r->fee_vnd = db_col_int64(st, 6);
 }
 
 hoso_status db_stats_accepted(db *h, const char *agency, const char *date_from,
@@ -200,7 +200,7 @@ hoso_status db_stats_accepted(db *h, const char *agency, const char *date_from,
 
 /* ---- deliveries --------------------------------------------------------------------- */
 
-static void read_delivery(sqlite3_stmt *st, void *p)
+static void read_delivery(db_st *st, void *p)
 {
 	db_stats_delivery *r = p;
 	db_col_text(st, 0, r->tracking_number, sizeof(r->tracking_number));
@@ -208,9 +208,9 @@ static void read_delivery(sqlite3_stmt *st, void *p)
 	db_col_text(st, 2, r->agency_code, sizeof(r->agency_code));
 	db_col_text(st, 3, r->procedure_code, sizeof(r->procedure_code));
 	db_col_text(st, 4, r->route_class, sizeof(r->route_class));
-	r->delivered_at = sqlite3_column_int64(st, 5);
-	r->collected_at = sqlite3_column_int64(st, 6);
-	r->fee_collected_vnd = sqlite3_column_int64(st, 7);
+	r->delivered_at = db_col_int64(st, 5);
+	r->collected_at = db_col_int64(st, 6);
+	r->fee_collected_vnd = db_col_int64(st, 7);
 }
 
 hoso_status db_stats_deliveries(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
@@ -240,14 +240,14 @@ hoso_status db_stats_deliveries(db *h, const char *agency, int64_t from_ms, int6
 
 /* ---- journeys ----------------------------------------------------------------------- */
 
-static void read_journey(sqlite3_stmt *st, void *p)
+static void read_journey(db_st *st, void *p)
 {
 	db_stats_journey *r = p;
-	r->dossier_id = sqlite3_column_int64(st, 0);
-	r->accepted_at = sqlite3_column_int64(st, 1);
-	r->filed_at = sqlite3_column_int64(st, 2);
-	r->result_ready_at = sqlite3_column_int64(st, 3);
-	r->delivered_at = sqlite3_column_int64(st, 4);
+	r->dossier_id = db_col_int64(st, 0);
+	r->accepted_at = db_col_int64(st, 1);
+	r->filed_at = db_col_int64(st, 2);
+	r->result_ready_at = db_col_int64(st, 3);
+	r->delivered_at = db_col_int64(st, 4);
 }
 
 hoso_status db_stats_journeys(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
@@ -277,15 +277,15 @@ hoso_status db_stats_journeys(db *h, const char *agency, int64_t from_ms, int64_
 
 /* ---- complaints and losses (the quarterly report) ----------------------------------- */
 
-static void read_complaint(sqlite3_stmt *st, void *p)
+static void read_complaint(db_st *st, void *p)
 {
 	db_stats_complaint *r = p;
 	db_col_text(st, 0, r->procedure_code, sizeof(r->procedure_code));
 	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
-	r->created_at = sqlite3_column_int64(st, 2);
+	r->created_at = db_col_int64(st, 2);
 	db_col_text(st, 3, r->due_date, sizeof(r->due_date));
-	r->answered = sqlite3_column_int(st, 4) != 0;
-	r->answered_at = sqlite3_column_int64(st, 5);
+	r->answered = db_col_int(st, 4) != 0;
+	r->answered_at = db_col_int64(st, 5);
 }
 
 hoso_status db_stats_complaints(db *h, int64_t from_ms, int64_t to_ms,
@@ -305,13 +305,13 @@ hoso_status db_stats_complaints(db *h, int64_t from_ms, int64_t to_ms,
 	return status;
 }
 
-static void read_loss(sqlite3_stmt *st, void *p)
+static void read_loss(db_st *st, void *p)
 {
 	db_stats_loss_row *r = p;
 	db_col_text(st, 0, r->procedure_code, sizeof(r->procedure_code));
 	db_col_text(st, 1, r->agency_code, sizeof(r->agency_code));
-	r->missing = sqlite3_column_int64(st, 2);
-	r->damaged = sqlite3_column_int64(st, 3);
+	r->missing = db_col_int64(st, 2);
+	r->damaged = db_col_int64(st, 3);
 }
 
 hoso_status db_stats_losses(db *h, int64_t from_ms, int64_t to_ms, db_stats_loss_row **out,

@@ -14,6 +14,7 @@
  * committed before it began. Nobody is answered before the flush covering its group. Outside
  * groups the connection stays at synchronous=FULL. */
 #include "db_internal.h"
+#include "db_pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,21 +25,30 @@
 
 #define GROUP_MAX 64 /* bounds the wait of the group's first member */
 
+/* Every daemon's writer takes this lock at BEGIN on PostgreSQL, so use cases run one at a
+ * time across the cluster as they do on one SQLite file: the checks each makes before it
+ * writes (state, event id, serial) hold until its commit. Reads take no lock. The volume a
+ * nation needs fits one writer many times over (docs/DEPLOY.md, BENCHMARKS.md). */
+#define PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(1752134511)" /* "hoso" */
+
 static hoso_status exec(db *h, const char *sql, const char *what, hoso_err *err)
 {
-	int rc = sqlite3_exec(h->conn, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? HOSO_OK : db_fail(h, rc, what, err);
+	int rc = db_exec(h, sql);
+	return rc == DB_OK ? HOSO_OK : db_fail(h, rc, what, err);
 }
 
 /* Back to synchronous=FULL once no group is open, for any write made outside db_begin. */
 static void group_closed(db *h)
 {
-	sqlite3_exec(h->conn, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	if (!db_is_pg(h))
+		db_exec(h, "PRAGMA synchronous = FULL");
 }
 
 /* Opens the WAL (first time) and flushes it to disk. Called by one thread at a time. */
 static int flush_wal(db *h, hoso_err *err)
 {
+	if (db_is_pg(h))
+		return 0; /* PostgreSQL's COMMIT is durable by itself */
 	if (h->wal_fd < 0) {
 		const char *wal = sqlite3_filename_wal(sqlite3_db_filename(h->conn, "main"));
 		int fd = wal ? open(wal, O_RDWR | O_CLOEXEC) : -1;
@@ -83,13 +93,15 @@ static hoso_status commit_group(db *h, hoso_err *err)
 	hoso_err_clear(&local);
 	hoso_status st = exec(h, "COMMIT", "committing (nothing of this transaction was saved)",
 	                      &local);
-	if (st != HOSO_OK && !sqlite3_get_autocommit(h->conn))
-		sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+	if (st != HOSO_OK && !db_idle(h))
+		db_exec(h, "ROLLBACK");
 	h->group_open = false;
 	h->group_members = 0;
 	group_closed(h);
 	pthread_mutex_lock(&h->group_lock);
 	h->done_gen = gen;
+	if (db_is_pg(h) && st == HOSO_OK)
+		h->durable_gen = gen; /* PostgreSQL's COMMIT returns once its WAL is flushed */
 	if (st != HOSO_OK) {
 		h->failed_gen = gen;
 		h->failed_err = local;
@@ -107,7 +119,7 @@ static hoso_status settle_group(db *h, hoso_err *err)
 {
 	if (!h->group_open)
 		return HOSO_OK;
-	if (sqlite3_get_autocommit(h->conn)) {
+	if (db_idle(h)) {
 		/* SQLite rolled the whole group back (I/O error, disk full): its members were
 		 * promised nothing yet, so they are told it failed. */
 		pthread_mutex_lock(&h->group_lock);
@@ -127,7 +139,7 @@ static hoso_status settle_group(db *h, hoso_err *err)
 		return commit_group(h, err);
 	}
 	if (atomic_load(&h->waiting) == 0) {
-		sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(h, "ROLLBACK");
 		h->group_open = false;
 		group_closed(h);
 	}
@@ -239,8 +251,19 @@ hoso_status db_begin(db *h, hoso_err *err)
 	if (!h->group_open) {
 		if ((st = repair_sync(h, err)) != HOSO_OK)
 			goto fail_lock;
-		sqlite3_exec(h->conn, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-		if ((st = exec(h, "BEGIN IMMEDIATE", "beginning a transaction", err)) != HOSO_OK) {
+		int lost = DB_OK;
+		if (db_is_pg(h))
+			lost = db_pg_ensure(h->pg);
+		else
+			db_exec(h, "PRAGMA synchronous = NORMAL");
+		if (lost != DB_OK) {
+			st = db_fail(h, lost, "beginning a transaction", err);
+			goto fail_lock;
+		}
+		if ((st = exec(h, db_is_pg(h) ? PG_BEGIN : "BEGIN IMMEDIATE",
+		               "beginning a transaction", err)) != HOSO_OK) {
+			if (!db_idle(h))
+				db_exec(h, "ROLLBACK");
 			group_closed(h);
 			goto fail_lock;
 		}
@@ -273,7 +296,7 @@ hoso_status db_commit(db *h, hoso_err *err)
 	db_txn_owner(NULL);
 	hoso_status st = exec(h, "RELEASE use_case", "committing", err);
 	if (st != HOSO_OK) {
-		sqlite3_exec(h->conn, "ROLLBACK TO use_case; RELEASE use_case", NULL, NULL, NULL);
+		db_exec(h, "ROLLBACK TO use_case; RELEASE use_case");
 		hoso_err ignored;
 		settle_group(h, &ignored);
 		db_unlock(h);
@@ -300,7 +323,7 @@ void db_rollback(db *h)
 	}
 	h->in_txn = false;
 	db_txn_owner(NULL);
-	sqlite3_exec(h->conn, "ROLLBACK TO use_case; RELEASE use_case", NULL, NULL, NULL);
+	db_exec(h, "ROLLBACK TO use_case; RELEASE use_case");
 	hoso_err ignored;
 	settle_group(h, &ignored);
 	db_unlock(h);
@@ -311,7 +334,7 @@ void db_txn_close(db *h)
 {
 	db_lock(h);
 	if (h->in_txn) {
-		sqlite3_exec(h->conn, "ROLLBACK TO use_case; RELEASE use_case", NULL, NULL, NULL);
+		db_exec(h, "ROLLBACK TO use_case; RELEASE use_case");
 		h->in_txn = false;
 		db_unlock(h);
 	}
@@ -320,7 +343,7 @@ void db_txn_close(db *h)
 		if (h->group_members > 0)
 			commit_group(h, &ignored);
 		else
-			sqlite3_exec(h->conn, "ROLLBACK", NULL, NULL, NULL);
+			db_exec(h, "ROLLBACK");
 		h->group_open = false;
 		group_closed(h);
 	}

@@ -7,30 +7,30 @@
 	"u.id, u.username, u.role, u.agency_code, u.office_code, u.full_name, u.pw_hash, " \
 	"u.created_at, u.disabled"
 
-static void read_user(sqlite3_stmt *st, db_user *u)
+static void read_user(db_st *st, db_user *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
+	u->id = db_col_int64(st, 0);
 	db_col_text(st, 1, u->username, sizeof(u->username));
 	db_col_text(st, 2, u->role, sizeof(u->role));
 	db_col_text(st, 3, u->agency_code, sizeof(u->agency_code));
 	db_col_text(st, 4, u->office_code, sizeof(u->office_code));
 	db_col_text(st, 5, u->full_name, sizeof(u->full_name));
 	db_col_text(st, 6, u->pw_hash, sizeof(u->pw_hash));
-	u->created_at = sqlite3_column_int64(st, 7);
-	u->disabled = sqlite3_column_int(st, 8) != 0;
+	u->created_at = db_col_int64(st, 7);
+	u->disabled = db_col_int(st, 8) != 0;
 }
 
 /* Steps a statement expected to yield at most one user row. */
-static hoso_status fetch_user(db *h, sqlite3_stmt *st, db_user *out, const char *what,
+static hoso_status fetch_user(db *h, db_st *st, db_user *out, const char *what,
                               const char *not_found, hoso_err *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		read_user(st, out);
 		return HOSO_OK;
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return hoso_err_set(err, HOSO_NOT_FOUND, "not_found", NULL, "%s", not_found);
 	return db_fail(h, rc, what, err);
 }
@@ -39,9 +39,9 @@ hoso_status db_user_insert(db *h, db_user *u, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_USER_INSERT,
+	db_st *st = db_stmt(h, ST_USER_INSERT,
 		"INSERT INTO users (username, role, agency_code, office_code, full_name, pw_hash, "
-		"created_at, disabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
+		"created_at, disabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
@@ -52,14 +52,12 @@ hoso_status db_user_insert(db *h, db_user *u, hoso_err *err)
 	db_bind_text(st, 4, u->office_code);
 	db_bind_text(st, 5, u->full_name);
 	db_bind_text(st, 6, u->pw_hash);
-	sqlite3_bind_int64(st, 7, u->created_at);
-	sqlite3_bind_int(st, 8, u->disabled ? 1 : 0);
-	status = db_step_done(h, st, "adding a user", err);
+	db_bind_int64(st, 7, u->created_at);
+	db_bind_int64(st, 8, u->disabled ? 1 : 0);
+	status = db_step_id(h, st, "adding a user", &u->id, err);
 	if (status == HOSO_CONFLICT)
 		hoso_err_set(err, HOSO_CONFLICT, "user_exists", "username",
 		             "user %s already exists", u->username);
-	else if (status == HOSO_OK)
-		u->id = sqlite3_last_insert_rowid(h->conn);
 	db_stmt_done(st);
 unlock:
 	db_unlock(h);
@@ -71,7 +69,7 @@ hoso_status db_user_update(db *h, const db_user *u, hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_USER_UPDATE,
+	db_st *st = db_stmt(h, ST_USER_UPDATE,
 		"UPDATE users SET role = ?2, agency_code = ?3, office_code = ?4, full_name = ?5, "
 		"pw_hash = ?6, disabled = ?7 WHERE username = ?1", err);
 	if (!st) {
@@ -84,9 +82,9 @@ hoso_status db_user_update(db *h, const db_user *u, hoso_err *err)
 	db_bind_text(st, 4, u->office_code);
 	db_bind_text(st, 5, u->full_name);
 	db_bind_text(st, 6, u->pw_hash);
-	sqlite3_bind_int(st, 7, u->disabled ? 1 : 0);
+	db_bind_int64(st, 7, u->disabled ? 1 : 0);
 	status = db_step_done(h, st, "updating a user", err);
-	if (status == HOSO_OK && sqlite3_changes(h->conn) == 0)
+	if (status == HOSO_OK && db_changes(h) == 0)
 		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_user", "username",
 		                      "user %s does not exist", u->username);
 	db_stmt_done(st);
@@ -99,7 +97,7 @@ hoso_status db_user_get_by_name(db *h, const char *username, db_user *out, hoso_
 {
 	hoso_status status;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_USER_GET_BY_NAME,
+	db_st *st = db_stmt(h, ST_USER_GET_BY_NAME,
 		"SELECT " USER_COLS " FROM users u WHERE u.username = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
@@ -117,13 +115,13 @@ hoso_status db_user_get(db *h, int64_t id, db_user *out, hoso_err *err)
 {
 	hoso_status status;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_USER_GET,
+	db_st *st = db_stmt(h, ST_USER_GET,
 		"SELECT " USER_COLS " FROM users u WHERE u.id = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	status = fetch_user(h, st, out, "reading a user", "no such user", err);
 	db_stmt_done(st);
 unlock:
@@ -136,17 +134,17 @@ hoso_status db_token_insert(db *h, const uint8_t hash[32], int64_t user_id,
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_TOKEN_INSERT,
+	db_st *st = db_stmt(h, ST_TOKEN_INSERT,
 		"INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
 		err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_int64(st, 3, created_at);
-	sqlite3_bind_int64(st, 4, expires_at);
+	db_bind_blob(st, 1, hash, 32);
+	db_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 3, created_at);
+	db_bind_int64(st, 4, expires_at);
 	status = db_step_done(h, st, "saving a token", err);
 	db_stmt_done(st);
 unlock:
@@ -160,15 +158,15 @@ hoso_status db_token_lookup(db *h, const uint8_t hash[32], int64_t now, db_user 
 {
 	hoso_status status;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_TOKEN_LOOKUP,
+	db_st *st = db_stmt(h, ST_TOKEN_LOOKUP,
 		"SELECT " USER_COLS " FROM tokens t JOIN users u ON u.id = t.user_id "
 		"WHERE t.hash = ?1 AND t.expires_at > ?2 AND u.disabled = 0", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_blob(st, 1, hash, 32);
+	db_bind_int64(st, 2, now);
 	status = fetch_user(h, st, out, "checking a token", "unknown or expired token", err);
 	db_stmt_done(st);
 unlock:
@@ -180,12 +178,12 @@ hoso_status db_token_delete(db *h, const uint8_t hash[32], hoso_err *err)
 {
 	hoso_status status;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_TOKEN_DELETE, "DELETE FROM tokens WHERE hash = ?1", err);
+	db_st *st = db_stmt(h, ST_TOKEN_DELETE, "DELETE FROM tokens WHERE hash = ?1", err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, hash, 32);
 	status = db_step_done(h, st, "deleting a token", err);
 	db_stmt_done(st);
 unlock:
@@ -193,7 +191,7 @@ unlock:
 	return status;
 }
 
-static void read_user_row(sqlite3_stmt *st, void *row)
+static void read_user_row(db_st *st, void *row)
 {
 	read_user(st, row);
 }
@@ -203,7 +201,7 @@ hoso_status db_user_list(db *h, db_user **out, size_t *n, hoso_err *err)
 	void *rows = NULL;
 	*n = 0;
 	db_read_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_USER_LIST,
+	db_st *st = db_stmt(h, ST_USER_LIST,
 		"SELECT " USER_COLS " FROM users u ORDER BY u.id", err);
 	hoso_status status = st ? db_collect(h, st, sizeof(db_user), read_user_row, &rows, n,
 	                                     "listing users", err)
@@ -221,12 +219,12 @@ hoso_status db_courier_list(db *h, const char *office_code, db_user **out, size_
 	*n = 0;
 	db_read_lock(h);
 	/* ?1 = '' lists every office's couriers (a clerk without an office, a supervisor). */
-	sqlite3_stmt *st = db_stmt(h, ST_COURIER_LIST,
+	db_st *st = db_stmt(h, ST_COURIER_LIST,
 		"SELECT " USER_COLS " FROM users u WHERE u.role = 'courier' AND u.disabled = 0 "
 		"AND (?1 = '' OR u.office_code = ?1) ORDER BY u.office_code, u.full_name, u.username",
 		err);
 	if (st)
-		sqlite3_bind_text(st, 1, office_code ? office_code : "", -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 1, office_code ? office_code : "");
 	hoso_status status = st ? db_collect(h, st, sizeof(db_user), read_user_row, &rows, n,
 	                                     "listing couriers", err)
 	                        : db_prep_failed(err);
@@ -242,16 +240,16 @@ hoso_status db_tokens_delete_user(db *h, int64_t user_id, int64_t *count, hoso_e
 	if (count)
 		*count = 0;
 	db_lock(h);
-	sqlite3_stmt *st = db_stmt(h, ST_TOKEN_DELETE_USER, "DELETE FROM tokens WHERE user_id = ?1",
+	db_st *st = db_stmt(h, ST_TOKEN_DELETE_USER, "DELETE FROM tokens WHERE user_id = ?1",
 	                           err);
 	if (!st) {
 		status = db_prep_failed(err);
 		goto unlock;
 	}
-	sqlite3_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 1, user_id);
 	status = db_step_done(h, st, "ending a user's sessions", err);
 	if (status == HOSO_OK && count)
-		*count = sqlite3_changes(h->conn);
+		*count = db_changes(h);
 	db_stmt_done(st);
 unlock:
 	db_unlock(h);

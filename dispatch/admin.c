@@ -35,7 +35,9 @@ bool cli_env_open(cli_env *env, bool with_labels)
 		return false;
 	}
 	if (db_open(env->conf.db_path, &env->db, &err) != HOSO_OK) {
-		cli_fail("%s: %s", env->conf.db_path, err.message);
+		char shown[1024];
+		db_redact(env->conf.db_path, shown, sizeof(shown));
+		cli_fail("%s: %s", shown, err.message);
 		return false;
 	}
 	env->cal = trk_calendar_create();
@@ -150,7 +152,9 @@ int cmd_init(int argc, char **argv)
 		goto out_env;
 	if (demo && !cli_demo_seed(&env, true))
 		goto out_env;
-	printf("%s is at schema version %d\n", env.conf.db_path, db_schema_version(env.db));
+	char shown[1024];
+	db_redact(env.conf.db_path, shown, sizeof(shown));
+	printf("%s is at schema version %d\n", shown, db_schema_version(env.db));
 	rc = 0;
 out_env:
 	cli_env_close(&env);
@@ -468,22 +472,30 @@ int cmd_backup(int argc, char **argv)
 		cli_fail("%s exists already; choose a new file", dest);
 		return 1;
 	}
+	char shown[1024];
+	db_redact(env.conf.db_path, shown, sizeof(shown));
+	if (db_is_server(env.conf.db_path)) {
+		cli_fail("%s is a PostgreSQL database: back it up with PostgreSQL's own tools "
+		         "(pg_basebackup for the cluster, pg_dump for one database); see "
+		         "docs/DEPLOY.md", shown);
+		return 1;
+	}
 	if (access(env.conf.db_path, R_OK) != 0) {
-		cli_fail("%s cannot be read", env.conf.db_path);
+		cli_fail("%s cannot be read", shown);
 		return 1;
 	}
 	rc = 1;
 	hoso_err err;
 	hoso_err_clear(&err);
 	if (db_open(env.conf.db_path, &env.db, &err) != HOSO_OK) {
-		cli_fail("%s: %s", env.conf.db_path, err.message);
+		cli_fail("%s: %s", shown, err.message);
 		goto out_env;
 	}
 	if (db_backup(env.db, dest, &err) != HOSO_OK) {
 		cli_fail("%s", err.message);
 		goto out_env;
 	}
-	printf("backed up %s to %s\n", env.conf.db_path, dest);
+	printf("backed up %s to %s\n", shown, dest);
 	rc = 0;
 out_env:
 	cli_env_close(&env);

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db.h"
+
 hoso_status privdrop_prepare(const char *user, privdrop *p, hoso_err *err)
 {
 	memset(p, 0, sizeof(*p));
@@ -39,7 +41,7 @@ hoso_status privdrop_prepare(const char *user, privdrop *p, hoso_err *err)
 
 void privdrop_chown_db(const privdrop *p, const char *db_path, bool db_was_new)
 {
-	if (!p->needed || !db_was_new)
+	if (!p->needed || !db_was_new || db_is_server(db_path))
 		return;
 	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
@@ -76,6 +78,8 @@ hoso_status privdrop_apply(const privdrop *p, const char *db_path, hoso_err *err
 		return hoso_err_set(err, HOSO_INTERNAL, "privdrop", "user",
 		                    "switching to user \"%s\" did not take: root can be regained",
 		                    p->name);
+	if (db_is_server(db_path))
+		return HOSO_OK; /* no file of ours: the server keeps the data */
 	if (access(db_path, R_OK | W_OK) != 0)
 		return hoso_err_set(err, HOSO_INVALID, "privdrop", "user",
 		                    "database %s is not writable by user \"%s\": %s (give it to "

@@ -129,7 +129,9 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		printf("configuration is valid: db %s, listen %s:%u%s%s\n", env.conf.db_path,
+		char shown[1024];
+		db_redact(env.conf.db_path, shown, sizeof(shown));
+		printf("configuration is valid: db %s, listen %s:%u%s%s\n", shown,
 		       env.conf.listen_host, (unsigned)env.conf.listen_port,
 		       env.conf.user[0] ? ", user " : "", env.conf.user);
 		return 0;
@@ -213,7 +215,9 @@ int cmd_serve(int argc, char **argv)
 		trk_set_public_base_url(env.trk, url);
 	printf("hoso: listening on %s\n", url);
 	fflush(stdout);
-	log_info("serving %s on %s with %u threads", env.conf.db_path, url, env.conf.threads);
+	char shown[1024];
+	db_redact(env.conf.db_path, shown, sizeof(shown));
+	log_info("serving %s on %s with %u threads", shown, url, env.conf.threads);
 
 	int sig = 0;
 	sigwait(&stop, &sig);

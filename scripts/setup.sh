@@ -17,10 +17,12 @@ for arg in "$@"; do
 done
 
 # libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes (fuzz/run.sh); clang only
-# recommends it, and recommends are not installed here.
+# recommends it, and recommends are not installed here. postgresql: the server binaries
+# scripts/pg-cluster.sh runs a throwaway test cluster with (HOSO_TEST_DB=postgres); the
+# package also sets up Debian's own cluster on port 5432, which the tests do not use.
 PKGS=(build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-      libsqlite3-dev sqlite3 libcurl4-openssl-dev libqrencode-dev libhpdf-dev
-      libmicrohttpd-dev libjansson-dev libsodium-dev libzint-dev
+      libsqlite3-dev sqlite3 libpq-dev postgresql libcurl4-openssl-dev libqrencode-dev
+      libhpdf-dev libmicrohttpd-dev libjansson-dev libsodium-dev libzint-dev
       fonts-dejavu-core python3 python3-fonttools
       poppler-utils zbar-tools qpdf curl valgrind)
 if [ "$WITH_BROWSER" = 1 ]; then

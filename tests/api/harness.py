@@ -1,20 +1,216 @@
 """Test harness: starts a real hoso daemon on 127.0.0.1 with port 0 and a fresh SQLite file,
-and talks to it over HTTP. Nothing here is mocked."""
+and talks to it over HTTP. Nothing here is mocked.
+
+HOSO_TEST_DB=postgres: each Daemon gets a fresh PostgreSQL database (hoso_<hex>, dropped by
+cleanup()) instead of the file, and db_path is its libpq URI. The cluster is HOSO_TEST_PG (a
+superuser URI as scripts/pg-cluster.sh start prints it), or else one this process starts
+with that script in a temporary directory on first use and stops at exit. Tests that only
+make sense on the SQLite file are marked @sqlite_only(reason)."""
+import atexit
+import csv
+import functools
+import glob
+import io
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
+import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HOSO = os.environ.get("HOSO_BIN", "hoso")
 SRC = os.environ.get("HOSO_SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
+
+BACKEND = {"": "sqlite", "sqlite": "sqlite", "postgres": "postgres"}.get(
+    os.environ.get("HOSO_TEST_DB", ""))
+if BACKEND is None:
+    raise SystemExit("HOSO_TEST_DB=%s: want sqlite or postgres" % os.environ["HOSO_TEST_DB"])
+
+
+def sqlite_only(reason):
+    """Skips a test (or class) on PostgreSQL: reason says what ties it to the SQLite file."""
+    return unittest.skipIf(BACKEND != "sqlite", "SQLite only: " + reason)
+
+
+# ---- PostgreSQL: the cluster, one database per daemon ---------------------------------------
+
+_pg = {"base": None, "dir": None}
+_pg_lock = threading.Lock()
+
+
+def is_uri(db):
+    """True for a libpq URI (PostgreSQL), false for a path (an SQLite file)."""
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def _pg_stop():
+    d = _pg["dir"]
+    if not d:
+        return
+    _pg["dir"] = None
+    subprocess.run([os.path.join(SRC, "scripts", "pg-cluster.sh"), "stop",
+                    os.path.join(d, "pg")], capture_output=True, timeout=120)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def _pg_on_term(signum, frame):
+    # Killed (a meson timeout): the postmaster runs in its own session, so stop it here,
+    # then die of the signal as before.
+    _pg_stop()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def pg_base():
+    """The superuser URI of the test cluster: HOSO_TEST_PG, or one started for this process."""
+    with _pg_lock:
+        if _pg["base"]:
+            return _pg["base"]
+        base = os.environ.get("HOSO_TEST_PG")
+        if not base:
+            d = tempfile.mkdtemp(prefix="hoso-pg-")
+            os.chmod(d, 0o755)  # under root the cluster is the postgres user's: let it in
+            _pg["dir"] = d
+            atexit.register(_pg_stop)
+            try:
+                if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                    signal.signal(signal.SIGTERM, _pg_on_term)
+            except ValueError:
+                pass  # not the main thread
+            p = subprocess.run([os.path.join(SRC, "scripts", "pg-cluster.sh"), "start",
+                                os.path.join(d, "pg")], capture_output=True, timeout=120)
+            if p.returncode != 0:
+                _pg_stop()
+                raise RuntimeError("scripts/pg-cluster.sh start failed:\n" +
+                                   p.stderr.decode("utf-8", "replace"))
+            base = p.stdout.decode().strip()
+        _pg["base"] = base
+        return base
+
+
+def pg_uri(base, dbname):
+    """base with its database replaced by dbname (host, port, user and options kept)."""
+    u = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + urllib.parse.quote(dbname),
+                                    u.query, ""))
+
+
+@functools.lru_cache(maxsize=None)
+def _psql_bin():
+    # Debian's own, not /usr/bin/psql: that is a Perl wrapper that costs 50 ms a call.
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"),
+                   key=lambda p: [int(x) for x in re.findall(r"\d+", p)])
+    return found[-1] if found else "psql"
+
+
+def psql(uri, sql, timeout=60, csv_out=False):
+    """Runs sql (one or more statements, one transaction unless they say otherwise) with
+    psql; raises on any error. With csv_out, returns the rows as lists of strings."""
+    args = [_psql_bin(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql]
+    if csv_out:
+        args[1:1] = ["--csv", "-t"]
+    p = subprocess.run(args, capture_output=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("psql %s: %s" % (sql[:200], p.stderr.decode("utf-8", "replace")))
+    if csv_out:
+        return list(csv.reader(io.StringIO(p.stdout.decode("utf-8"), newline="")))
+    return None
+
+
+def new_db(dirpath, name="hoso.db"):
+    """A fresh database for hoso's --db: the path dirpath/name on SQLite (not created), a new
+    empty database's URI on PostgreSQL. drop_db() removes the latter."""
+    if BACKEND == "sqlite":
+        return os.path.join(dirpath, name)
+    base = pg_base()
+    dbname = "hoso_" + secrets.token_hex(8)
+    psql(base, 'CREATE DATABASE "%s"' % dbname)
+    return pg_uri(base, dbname)
+
+
+def drop_db(db):
+    """Drops a database new_db() created on PostgreSQL (connections closed by force); errors
+    are ignored. A file path is left alone (its directory goes with the test's)."""
+    if not db or not is_uri(db):
+        return
+    dbname = urllib.parse.unquote(urllib.parse.urlsplit(db).path.lstrip("/"))
+    try:
+        psql(_pg["base"] or pg_uri(db, "postgres"),
+             'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % dbname)
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        pass
+
+
+def sql_quote(value):
+    """A string literal for sql_exec/sql_query, the same on SQLite and PostgreSQL."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_exec(db, sql):
+    """Runs sql (statements separated by ;) on the database behind --db, committed: the
+    sqlite3 module for a file, psql for a URI."""
+    if is_uri(db):
+        psql(db, sql)
+        return
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        con.executescript(sql)
+        con.commit()
+    finally:
+        con.close()
+
+
+def sql_query(db, sql):
+    """The rows of one query as tuples: with SQLite's own types for a file (opened read-only),
+    all text for a URI (a NULL reads as '')."""
+    if is_uri(db):
+        return [tuple(r) for r in psql(db, sql, csv_out=True)]
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def tamper(db, sql):
+    """Runs sql on a database whose events table refuses UPDATE and DELETE: first drops every
+    trigger on events (an SQLite file's from sqlite_master, a PostgreSQL database's from
+    pg_trigger), as an attacker with the file or a superuser login would."""
+    if is_uri(db):
+        psql(db, "DO $$DECLARE t record; BEGIN "
+                 "FOR t IN SELECT tgname FROM pg_trigger "
+                 "WHERE tgrelid = 'events'::regclass AND NOT tgisinternal LOOP "
+                 "EXECUTE format('DROP TRIGGER %I ON events', t.tgname); END LOOP; END$$; " +
+                 sql)
+        return
+    con = sqlite3.connect(db)
+    for (name,) in con.execute("select name from sqlite_master where type='trigger'"
+                               " and tbl_name='events'").fetchall():
+        con.execute('drop trigger "%s"' % name)
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
+def db_created(db):
+    """Whether anything was made at db: the SQLite file exists, or the PostgreSQL database has
+    a table outside the system schemas."""
+    if is_uri(db):
+        return bool(psql(db, "SELECT 1 FROM information_schema.tables WHERE table_schema "
+                             "NOT IN ('pg_catalog', 'information_schema') LIMIT 1",
+                         csv_out=True))
+    return os.path.exists(db)
+
 
 DEMO = {
     "clerk": "demo-clerk-2026",
@@ -52,7 +248,9 @@ class Daemon:
 
     def __init__(self, demo=True, extra_args=(), db_path=None, workdir=None):
         self.workdir = workdir or tempfile.mkdtemp(prefix="hoso-test-")
-        self.db_path = db_path or os.path.join(self.workdir, "hoso.db")
+        # A database made here (PostgreSQL) is dropped by cleanup(); one passed in is not.
+        self.own_db = db_path is None and BACKEND == "postgres"
+        self.db_path = db_path or new_db(self.workdir)
         self.extra_args = list(extra_args)
         self.demo = demo
         self.proc = None
@@ -101,6 +299,8 @@ class Daemon:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.own_db:
+            drop_db(self.db_path)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -6,7 +6,6 @@ along the way: illegal transitions, wrong roles and agencies, duplicate ids, bad
 import base64
 import datetime
 import os
-import sqlite3
 import struct
 import sys
 import uuid
@@ -14,7 +13,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (DaemonTest, decode_codes, good_dossier, main, pdf_text,  # noqa: E402
-                     qpdf_check, run_hoso)
+                     qpdf_check, run_hoso, sql_query)
 
 
 def png(width=60, height=20):
@@ -47,10 +46,8 @@ class Journey(DaemonTest):
         return self.api("GET", "/api/v1/items/" + tn, user="supervisor").json()["state"]
 
     def outbox(self):
-        con = sqlite3.connect("file:%s?mode=ro" % self.daemon.db_path, uri=True)
-        rows = con.execute("select kind, target, payload from outbox order by id").fetchall()
-        con.close()
-        return rows
+        return sql_query(self.daemon.db_path,
+                         "select kind, target, payload from outbox order by id")
 
     def test_whole_journey(self):
         d = self.api("POST", "/api/v1/dossiers", good_dossier()).json()

@@ -28,11 +28,13 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import HOSO, Daemon, good_dossier, main  # noqa: E402
+from harness import HOSO, Daemon, good_dossier, main, sqlite_only  # noqa: E402
 
 SHIM = os.environ.get("HOSO_DISKFULL_SO", "")
 CLIENTS = int(os.environ.get("HOSO_OPS_CLIENTS", "8"))
 FIGURES = []  # printed at the end, copied into docs/RELIABILITY.md
+DISK_SHIM = ("diskfull.so fails the daemon's own writes to its SQLite files; on PostgreSQL "
+             "the server writes the data")
 
 
 def figure(line):
@@ -114,6 +116,7 @@ class Ops(unittest.TestCase):
 
     # ---- backup under load, restore ------------------------------------------------------
 
+    @sqlite_only("hoso backup and restore copy and replace SQLite files")
     def test_backup_under_load_and_restore(self):
         db = os.path.join(self.work, "live.db")
         d = self.daemon(db)
@@ -221,6 +224,7 @@ class Ops(unittest.TestCase):
                    CLIENTS, total, len(before), len(before), len(during), t_done - t_backup,
                    present_after, total - len(before)))
 
+    @sqlite_only("hoso backup and restore copy and replace SQLite files")
     def test_restore_refuses_bad_files(self):
         db = os.path.join(self.work, "good.db")
         rc, out, err = hoso("init", "--db", db, "--demo")
@@ -345,12 +349,15 @@ class Ops(unittest.TestCase):
                    ok))
         return refused, injected
 
+    @sqlite_only(DISK_SHIM)
     def test_disk_full(self):
         self.fault_round("ENOSPC")
 
+    @sqlite_only(DISK_SHIM)
     def test_read_only(self):
         self.fault_round("EROFS")
 
+    @sqlite_only(DISK_SHIM)
     def test_flush_fails(self):
         self.fault_round("ENOSPC sync")
 

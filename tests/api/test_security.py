@@ -7,7 +7,7 @@ import tempfile
 import time
 import unittest
 
-from harness import DEMO, Daemon, DaemonTest, main, run_hoso
+from harness import DEMO, Daemon, DaemonTest, drop_db, main, new_db, run_hoso
 
 GOOD_PW = "Hoa-sen-no-2026"
 
@@ -35,12 +35,13 @@ def actions(entries, action):
 class Passwords(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="hoso-pw-")
-        self.db = os.path.join(self.dir, "hoso.db")
+        self.db = new_db(self.dir)
         rc, _, err = run_hoso("init", "--db", self.db, "--demo")
         self.assertEqual(rc, 0, err)
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        drop_db(self.db)
 
     def add(self, name, pw, role="clerk"):
         return run_hoso("user", "add", "--db", self.db, "--role", role, name, stdin=pw + "\n")

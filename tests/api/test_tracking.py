@@ -7,13 +7,12 @@ answers, and bad input on every new input path."""
 import datetime
 import os
 import re
-import sqlite3
 import sys
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (DEMO, SRC, Daemon, good_dossier, main, run_hoso,  # noqa: E402
-                     s10_check)
+                     s10_check, sql_exec)
 import unittest  # noqa: E402
 
 NAME = "Nguyễn Văn Anh"
@@ -355,10 +354,8 @@ class Tracking(unittest.TestCase):
             r = self.api("GET", "/api/v1/complaints?" + q, user="supervisor")
             self.assertEqual(r.status, 400, q)
         # Overdue: move its deadline into the past.
-        con = sqlite3.connect(self.daemon.db_path, timeout=30)
-        con.execute("update complaints set due_date = '2020-01-02' where id = ?", (c["id"],))
-        con.commit()
-        con.close()
+        sql_exec(self.daemon.db_path,
+                 "update complaints set due_date = '2020-01-02' where id = %d" % c["id"])
         late = self.api("GET", "/api/v1/complaints?overdue=1", user="supervisor").json()
         self.assertIn(c["id"], [x["id"] for x in late["complaints"]])
         self.assertTrue(all(x["overdue"] for x in late["complaints"]))
