@@ -195,7 +195,7 @@ hoso_status db_pickup_list(db *h, const db_pickup_filter *f, db_pickup **out, si
 	/* ?1 office ?2 courier ?3 state ?4 limit */
 	char sql[512];
 	snprintf(sql, sizeof(sql),
-	         "SELECT " PICKUP_COLS " FROM pickups WHERE 1%s%s%s "
+	         "SELECT " PICKUP_COLS " FROM pickups WHERE 1 = 1%s%s%s "
 	         "ORDER BY window_from, id LIMIT ?4",
 	         mask & PL_OFFICE ? " AND office_code = ?1" : "",
 	         mask & PL_COURIER ? " AND assigned_to = ?2" : "",

@@ -130,7 +130,7 @@ hoso_status db_stats_item_states(db *h, const char *agency, int64_t from_ms, int
 	void *rows = NULL;
 	hoso_status status = run(h, SS_STATES,
 		"SELECT COALESCE(NULLIF(p.office_code, ''), d.office_code), d.agency_code, i.state, "
-		"count(*), sum(i.updated_at >= ?2 AND i.updated_at < ?3) "
+		"count(*), sum(CASE WHEN i.updated_at >= ?2 AND i.updated_at < ?3 THEN 1 ELSE 0 END) "
 		"FROM items i JOIN dossiers d ON d.id = i.dossier_id "
 		"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
 		"WHERE ?1 = '' OR d.agency_code = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
@@ -158,7 +158,8 @@ hoso_status db_stats_due(db *h, const char *agency, const char *today, const cha
 	/* next_deadline <> '' first: the partial index item_progress_due (schema_v2.c). */
 	void *rows = NULL;
 	hoso_status status = run(h, SS_DUE,
-		"SELECT office_code, agency_code, sum(next_deadline < ?2), sum(next_deadline >= ?2) "
+		"SELECT office_code, agency_code, sum(CASE WHEN next_deadline < ?2 THEN 1 ELSE 0 END), "
+		"sum(CASE WHEN next_deadline >= ?2 THEN 1 ELSE 0 END) "
 		"FROM item_progress WHERE next_deadline <> '' AND next_deadline <= ?3 "
 		"AND (?1 = '' OR agency_code = ?1) GROUP BY 1, 2 ORDER BY 1, 2",
 		bind_dates, &a, sizeof(**out), read_due, &rows, n,
@@ -225,8 +226,8 @@ hoso_status db_stats_deliveries(db *h, const char *agency, int64_t from_ms, int6
 		"d.agency_code, d.procedure_code, d.route_class, i.updated_at, "
 		"COALESCE((SELECT c.server_time FROM events c WHERE c.tracking_number = "
 		"i.tracking_number AND c.type = 'collect' ORDER BY c.seq LIMIT 1), 0), "
-		"COALESCE((SELECT json_extract(e.data, '$.fee_collected_vnd') FROM events e "
-		"WHERE e.tracking_number = i.tracking_number AND e.type = 'deliver' "
+		"COALESCE((SELECT CAST(json_extract(e.data, '$.fee_collected_vnd') AS BIGINT) "
+		"FROM events e WHERE e.tracking_number = i.tracking_number AND e.type = 'deliver' "
 		"ORDER BY e.seq DESC LIMIT 1), 0) "
 		"FROM items i JOIN dossiers d ON d.id = i.dossier_id "
 		"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
@@ -321,8 +322,8 @@ hoso_status db_stats_losses(db *h, int64_t from_ms, int64_t to_ms, db_stats_loss
 	/* The status predicate is word for word that of manifest_items_discrepancy. */
 	void *rows = NULL;
 	hoso_status status = run(h, SS_LOSSES,
-		"SELECT d.procedure_code, d.agency_code, sum(mi.status = 'missing'), "
-		"sum(mi.status = 'damaged') "
+		"SELECT d.procedure_code, d.agency_code, sum(CASE WHEN mi.status = 'missing' THEN 1 ELSE 0 END), "
+		"sum(CASE WHEN mi.status = 'damaged' THEN 1 ELSE 0 END) "
 		"FROM manifest_items mi JOIN manifests m ON m.id = mi.manifest_id "
 		"JOIN dossiers d ON d.id = mi.dossier_id "
 		"WHERE mi.status IN ('missing', 'damaged') AND (?1 = '' OR d.agency_code = ?1) "

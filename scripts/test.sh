@@ -5,9 +5,19 @@
 # every fuzz target for FUZZ_SECONDS (default 20) each. The browser tests (suite "browser":
 # the staff pages in Debian's headless Chromium) run in both builds; HOSO_SKIP_BROWSER=1
 # leaves them out. Screenshots land in build/screenshots and build-asan/screenshots.
+# The API tests run twice in each build: on SQLite files (suite api) and on PostgreSQL
+# (suite api-pg), in a throwaway cluster started here as an ordinary user with a Unix
+# socket in a temporary folder, and stopped at the end (scripts/pg-cluster.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${HOSO_SKIP_BROWSER:-0}" = 1 ]; then ./scripts/setup.sh; else ./scripts/setup.sh --browser; fi
+
+PGDIR=$(mktemp -d /tmp/hoso-pg.XXXXXX)
+chmod 755 "$PGDIR"
+trap './scripts/pg-cluster.sh stop "$PGDIR/c" >/dev/null 2>&1 || true; rm -rf "$PGDIR"' EXIT
+HOSO_TEST_PG=$(./scripts/pg-cluster.sh start "$PGDIR/c")
+export HOSO_TEST_PG
+echo "== PostgreSQL for suite api-pg: $HOSO_TEST_PG"
 
 status=0
 passed=0
