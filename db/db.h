@@ -54,6 +54,25 @@ void db_rollback(db *db);
 /* Writes a consistent copy of the live database to dest_path (SQLite backup API). */
 hoso_status db_backup(db *db, const char *dest_path, hoso_err *err);
 
+/* ---- moving to PostgreSQL (copy.c) --------------------------------------------------- */
+
+/* Copies every row of the SQLite database src into the empty, migrated PostgreSQL database
+ * dst, read at one moment and written in one transaction; progress (may be NULL) hears of
+ * each table's rows as they go. HOSO_CONFLICT when dst holds data. */
+hoso_status db_copy(db *src, db *dst, void (*progress)(const char *table, int64_t rows, void *ctx),
+                    void *ctx, hoso_err *err);
+
+/* Rows of one table on both sides of a copy. */
+typedef struct db_count_report {
+	const char *table;
+	int64_t source, target;
+} db_count_report;
+
+/* Counts the rows of every table db_copy moves, in src and in dst, into out (at most max;
+ * *n of them). */
+hoso_status db_copy_compare(db *src, db *dst, db_count_report *out, size_t max, size_t *n,
+                            hoso_err *err);
+
 /* ---- settings (key/value, e.g. the serial key) --------------------------------------- */
 
 /* Copies the value of key into buf; HOSO_NOT_FOUND when unset. */

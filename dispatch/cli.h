@@ -21,6 +21,7 @@ int cmd_restore(int argc, char **argv); /* restore.c */
 int cmd_agency(int argc, char **argv);  /* outbox_admin.c */
 int cmd_outbox(int argc, char **argv);
 int cmd_routes(int argc, char **argv);  /* security.c */
+int cmd_migrate_db(int argc, char **argv); /* migrate.c */
 
 /* What a command works with, opened from a configuration. */
 typedef struct cli_env {

@@ -20,11 +20,13 @@ static const char usage[] =
 	"  track     show an item and its timeline as JSON\n"
 	"  verify    recompute every custody chain; exit 0 only when all hold\n"
 	"  backup    write a consistent copy of a live database\n"
-"  restore   put a verified backup in place of a stopped database\n"
+	"  restore   put a verified backup in place of a stopped database\n"
+	"  migrate-db  move a SQLite database into PostgreSQL, every chain verified\n"
 	"  agency webhook set  set an agency's webhook URL (secret read from standard input)\n"
 	"  outbox    list notifications, or send failed ones again (outbox retry)\n"
 	"\n"
-	"Every command takes --db PATH (or a `db =` line in --config FILE) and --help.\n"
+	"Every command takes --db PATH (or a `db =` line in --config FILE) and --help. PATH is a\n"
+	"SQLite file, or a PostgreSQL database as a libpq URI (postgres://user@host/dbname).\n"
 	"Exit status: 0 success, 1 the work failed, 2 bad usage.\n";
 
 int main(int argc, char **argv)
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
 		{"user", cmd_user},     {"label", cmd_label},   {"track", cmd_track},
 		{"verify", cmd_verify}, {"backup", cmd_backup}, {"agency", cmd_agency},
 		{"outbox", cmd_outbox}, {"routes", cmd_routes}, {"restore", cmd_restore}, /* routes: not listed, see README */
+		{"migrate-db", cmd_migrate_db},
 	};
 	if (argc < 2) {
 		fputs(usage, stderr);

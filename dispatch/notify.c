@@ -21,6 +21,7 @@ void notify_config_defaults(notify_config *c)
 	c->timeout_ms = 15000;
 	c->parallel = 64;
 	c->poll_ms = 200;
+	c->lease_slack_ms = 60000;
 	c->tz_offset_minutes = 420;
 }
 
@@ -69,6 +70,7 @@ hoso_status notify_config_set(notify_config *c, const char *key, const char *val
 		{"timeout_ms", 10, 600000, offsetof(notify_config, timeout_ms), false},
 		{"parallel", 1, 1024, offsetof(notify_config, parallel), true},
 		{"poll_ms", 10, 60000, offsetof(notify_config, poll_ms), false},
+		{"lease_slack_ms", 100, 3600000, offsetof(notify_config, lease_slack_ms), false},
 	};
 	if (!strcmp(key, "sms_url") || !strcmp(key, "portal_url")) {
 		if (*value && !is_http_url(value))

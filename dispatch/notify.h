@@ -27,6 +27,8 @@ typedef struct notify_config {
 	unsigned long timeout_ms;     /* whole request (15000) */
 	unsigned parallel;            /* requests in flight at most (64) */
 	unsigned long poll_ms;        /* how often the outbox is read when idle (200) */
+	unsigned long lease_slack_ms; /* a claim outlives timeout_ms by this much (60000): then
+	                               * a row a dead worker held is due again, for any daemon */
 	int tz_offset_minutes;        /* for the times in messages (from [tracking]) */
 } notify_config;
 

@@ -20,7 +20,6 @@
 #define FLUSH_AT 256          /* results written in one transaction at most */
 #define FLUSH_MS 20           /* a result waits at most about this long to be written */
 #define COUNT_MS 2000         /* the metrics gauge is refreshed this often */
-#define LEASE_SLACK_MS 60000  /* a lease outlives the request's timeout by this much */
 
 typedef struct transfer {
 	CURL *easy;
@@ -333,7 +332,7 @@ static size_t claim(outbox_worker *w)
 	hoso_err err;
 	hoso_err_clear(&err);
 	int64_t now = now_ms();
-	int64_t lease = now + (int64_t)w->cfg.timeout_ms + LEASE_SLACK_MS;
+	int64_t lease = now + (int64_t)w->cfg.timeout_ms + (int64_t)w->cfg.lease_slack_ms;
 	if (db_outbox_claim(w->h, now, lease, want, w->claimed, &n, &err) != HOSO_OK) {
 		log_warn("outbox: claiming rows: %s", err.message);
 		return 0;

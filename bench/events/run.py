@@ -3,10 +3,20 @@
 64 concurrent clients, and batches of 100 from 4 clients, beside raw SQLite on the same disk
 in the same run (one durable transaction per insert, and 100 inserts per transaction).
 
-    bench/events/run.py [--runs 3] [--singles 3000] [--batches 60]
+    bench/events/run.py [--runs 3] [--singles 3000] [--batches 60] [--build DIR]
+    bench/events/run.py --pg BASE-URI [--daemons 1,3] ...
 
 The client is Python (http.client, keep-alive, one connection per thread); it prints the
-daemon's CPU time so the client's own cost can be judged."""
+daemon's CPU time so the client's own cost can be judged.
+
+With --pg (a superuser libpq URI, as scripts/pg-cluster.sh start prints it), every run also
+measures the same load on PostgreSQL, once for each daemon count of --daemons: a fresh
+database (CREATE DATABASE, `hoso init --demo`), N daemons serving it, the clients spread over
+them round-robin (client k talks to daemon k mod N), right after the SQLite measurement of
+the same run. Each is given as a ratio to the SQLite figure of its run; the PostgreSQL
+server's own CPU (its backends, read from /proc) is printed beside the daemons'.
+--max-seconds bounds each measured phase: clients stop sending when it has passed and the
+rate is counted over the events that were sent."""
 import argparse
 import http.client
 import json
@@ -18,13 +28,13 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HOSO = os.path.join(ROOT, "build", "dispatch", "hoso")
-RAW = os.path.join(ROOT, "build", "bench", "raw_sqlite")
+HOSO = RAW = None  # set from --build in main()
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
-from harness import good_dossier  # noqa: E402
+from harness import good_dossier, psql, pg_uri  # noqa: E402
 
 
 class Client:
@@ -56,29 +66,81 @@ def pct(values, p):
     return s[min(len(s) - 1, int(len(s) * p / 100))] * 1000
 
 
-def one_run(args, workdir):
-    db = os.path.join(workdir, "bench.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.unlink(db + suffix)
-    proc = subprocess.Popen([HOSO, "serve", "--db", db, "--listen", "127.0.0.1:0", "--demo",
-                             "--log-level", "warn"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    try:
-        base = None
-        while base is None:
-            line = proc.stdout.readline().decode()
-            m = re.search(r"listening on http://([\d.]+):(\d+)", line)
-            if m:
-                base = (m.group(1), int(m.group(2)))
-        host, port = base
+def start_daemon(db, demo):
+    """One `hoso serve` on db; (process, (host, port))."""
+    cmd = [HOSO, "serve", "--db", db, "--listen", "127.0.0.1:0", "--log-level", "warn"]
+    if demo:
+        cmd.append("--demo")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    while True:
+        line = proc.stdout.readline().decode()
+        if not line:
+            raise SystemExit("hoso serve --db %s exited before listening" % db)
+        m = re.search(r"listening on http://([\d.]+):(\d+)", line)
+        if m:
+            return proc, (m.group(1), int(m.group(2)))
 
-        def login(user, pw):
-            c = http.client.HTTPConnection(host, port)
+
+def proc_cpu(pid):
+    """User + system CPU seconds of a process (0 once it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_backends(base):
+    """PIDs of the PostgreSQL cluster's processes (the postmaster's children), or []."""
+    try:
+        host = urllib.parse.parse_qs(urllib.parse.urlsplit(base).query)["host"][0]
+        with open(os.path.join(host, "data", "postmaster.pid")) as f:
+            postmaster = int(f.readline())
+    except (OSError, KeyError, ValueError):
+        return []
+    pids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        pids.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return pids
+
+
+def one_run(args, workdir, pg_base=None, daemons=1):
+    """One measurement on SQLite (pg_base None) or on a fresh PostgreSQL database served by
+    `daemons` daemons."""
+    procs, dbname = [], None
+    if pg_base is None:
+        db = os.path.join(workdir, "bench.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+    else:
+        dbname = "hoso_bench_" + uuid.uuid4().hex[:12]
+        psql(pg_base, 'CREATE DATABASE "%s"' % dbname)
+        db = pg_uri(pg_base, dbname)
+        subprocess.run([HOSO, "init", "--db", db, "--demo"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(daemons):
+            procs.append(start_daemon(db, demo=pg_base is None))
+        bases = [b for _, b in procs]
+
+        def login(base, user, pw):
+            c = http.client.HTTPConnection(*base)
             c.request("POST", "/api/v1/login", json.dumps({"username": user, "password": pw}))
             return json.loads(c.getresponse().read())["token"]
-        clerk = login("clerk", "demo-clerk-2026")
-        courier = login("courier", "demo-courier-2026")
+        clerk = [login(b, "clerk", "demo-clerk-2026") for b in bases]
+        courier = [login(b, "courier", "demo-courier-2026") for b in bases]
+
+        def client(k, tokens):
+            """Client k's connection: daemon k mod N."""
+            return Client(bases[k % daemons][0], bases[k % daemons][1], tokens[k % daemons])
 
         need = args.singles + args.batches * 100
         tns = []
@@ -86,42 +148,51 @@ def one_run(args, workdir):
         per = need // 16 + 1
 
         def make(i):
-            c = Client(host, port, clerk)
+            c = client(i, clerk)
             for _ in range(per):
                 st, out, _ = c.post("/api/v1/dossiers", good_dossier(service="send"))
                 assert st == 201, out
                 with lock:
                     tns.append(json.loads(out)["items"][0]["tracking_number"])
-        run_threads(16, make)
-        singles, batch_items = tns[:args.singles], tns[args.singles:]
+        t_make = run_threads(16, make)
+        singles, batch_items = tns[:args.singles], tns[args.singles:need]
+        backends = pg_backends(pg_base) if pg_base else []
 
         def cpu():
-            with open("/proc/%d/stat" % proc.pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return (sum(proc_cpu(p.pid) for p, _ in procs),
+                    sum(proc_cpu(pid) for pid in backends))
 
         lat_single = []
         errors = []
+        done = {"single": 0, "batch": 0}
+        deadline = [0.0]
 
         def single(i):
-            c = Client(host, port, courier)
+            c = client(i, courier)
             for tn in singles[i::64]:
+                if time.perf_counter() > deadline[0]:
+                    break
                 st, out, dt = c.post("/api/v1/events", {"id": str(uuid.uuid4()), "item": tn,
                                                         "type": "dispatch"})
                 if st != 200:
                     errors.append(out)
                 with lock:
                     lat_single.append(dt)
+                    done["single"] += 1
+        load_single = os.getloadavg()[0]
         c0 = cpu()
+        deadline[0] = time.perf_counter() + args.max_seconds
         t_single = run_threads(64, single)
-        cpu_single = cpu() - c0
+        c1 = cpu()
 
         lat_batch = []
 
         def batch(i):
-            c = Client(host, port, courier)
+            c = client(i, courier)
             mine = batch_items[i * len(batch_items) // 4:(i + 1) * len(batch_items) // 4]
             for k in range(0, len(mine), 100):
+                if time.perf_counter() > deadline[0]:
+                    break
                 evs = [{"id": str(uuid.uuid4()), "item": tn, "type": "dispatch"}
                        for tn in mine[k:k + 100]]
                 st, out, dt = c.post("/api/v1/events", {"events": evs})
@@ -130,22 +201,38 @@ def one_run(args, workdir):
                     errors.append(out[:200])
                 with lock:
                     lat_batch.append(dt)
-        c0 = cpu()
+                    done["batch"] += len(evs)
+        load_batch = os.getloadavg()[0]
+        c2 = cpu()
+        deadline[0] = time.perf_counter() + args.max_seconds
         t_batch = run_threads(4, batch)
-        cpu_batch = cpu() - c0
+        c3 = cpu()
         if errors:
             raise SystemExit("refused or failed events: %s" % errors[:3])
+        ns, nb = done["single"], done["batch"]
         return {
-            "single_rate": len(singles) / t_single,
+            "accept_rate": len(tns) / t_make,
+            "single_rate": ns / t_single,
             "single_p50": pct(lat_single, 50), "single_p99": pct(lat_single, 99),
-            "single_cpu_ms": cpu_single * 1000 / len(singles),
-            "batch_rate": len(batch_items) / t_batch,
+            "single_cpu_ms": (c1[0] - c0[0]) * 1000 / ns,
+            "single_pg_cpu_ms": (c1[1] - c0[1]) * 1000 / ns,
+            "batch_rate": nb / t_batch,
             "batch_p50": pct(lat_batch, 50), "batch_p99": pct(lat_batch, 99),
-            "batch_cpu_ms": cpu_batch * 1000 / len(batch_items),
+            "batch_cpu_ms": (c3[0] - c2[0]) * 1000 / nb,
+            "batch_pg_cpu_ms": (c3[1] - c2[1]) * 1000 / nb,
+            "single_n": ns, "batch_n": nb,
+            "load_single": load_single, "load_batch": load_batch,
         }
     finally:
-        proc.terminate()
-        proc.wait()
+        for p, _ in procs:
+            p.terminate()
+        for p, _ in procs:
+            p.wait()
+        if dbname:
+            try:
+                psql(pg_base, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % dbname)
+            except (RuntimeError, OSError, subprocess.SubprocessError):
+                pass
 
 
 def raw(workdir, count, batch):
@@ -154,32 +241,77 @@ def raw(workdir, count, batch):
     return float(re.search(r"= (\d+)/s", out).group(1))
 
 
+def report(name, runs, ref=None):
+    """Prints one configuration's runs, medians and ratios to the SQLite medians (ref)."""
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    pg = "single_pg_cpu_ms" in med and ref is not None
+
+    def ratio(key):
+        return "" if ref is None else ", ratio to SQLite %.2f" % (med[key] / ref[key])
+    print("%s:" % name)
+    print("  acceptances (item setup, 16 clients): %s -> median %.0f/s%s" % (
+        [round(r["accept_rate"]) for r in runs], med["accept_rate"], ratio("accept_rate")))
+    print("  single events, 64 clients:  %s -> median %.0f/s, p50 %.1f ms, p99 %.1f ms, "
+          "daemon CPU %.3f ms/event%s%s; load %s" % (
+              [round(r["single_rate"]) for r in runs], med["single_rate"], med["single_p50"],
+              med["single_p99"], med["single_cpu_ms"],
+              ", PostgreSQL CPU %.3f ms/event" % med["single_pg_cpu_ms"] if pg else "",
+              ratio("single_rate"), [round(r["load_single"], 1) for r in runs]))
+    print("  batches of 100, 4 clients:  %s -> median %.0f events/s, p50 %.1f ms, p99 %.1f ms "
+          "a batch, daemon CPU %.3f ms/event%s%s; load %s" % (
+              [round(r["batch_rate"]) for r in runs], med["batch_rate"], med["batch_p50"],
+              med["batch_p99"], med["batch_cpu_ms"],
+              ", PostgreSQL CPU %.3f ms/event" % med["batch_pg_cpu_ms"] if pg else "",
+              ratio("batch_rate"), [round(r["load_batch"], 1) for r in runs]))
+    short = [r for r in runs if r["single_n"] < SINGLES or r["batch_n"] < BATCH_EVENTS]
+    if short:
+        print("  (stopped by --max-seconds in %d run(s): %s singles, %s batch events sent)" % (
+            len(short), [r["single_n"] for r in short], [r["batch_n"] for r in short]))
+    return med
+
+
 def main():
+    global HOSO, RAW, SINGLES, BATCH_EVENTS
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--singles", type=int, default=3000)
     ap.add_argument("--batches", type=int, default=60)
+    ap.add_argument("--build", default=os.environ.get("HOSO_BUILD", "build"),
+                    help="build directory with dispatch/hoso and bench/raw_sqlite")
+    ap.add_argument("--pg", metavar="BASE-URI",
+                    help="also measure on this PostgreSQL cluster (superuser libpq URI)")
+    ap.add_argument("--daemons", default="1,3",
+                    help="with --pg: daemon counts to measure, comma-separated")
+    ap.add_argument("--max-seconds", type=float, default=10.0,
+                    help="bound of each measured phase")
     args = ap.parse_args()
+    build = os.path.join(ROOT, args.build)
+    HOSO = os.path.join(build, "dispatch", "hoso")
+    RAW = os.path.join(build, "bench", "raw_sqlite")
+    SINGLES, BATCH_EVENTS = args.singles, args.batches * 100
+    counts = [int(n) for n in args.daemons.split(",")] if args.pg else []
     workdir = tempfile.mkdtemp(prefix="bench-events-", dir=os.environ.get("BENCH_DIR", ROOT))
     runs, raw1, raw100 = [], [], []
-    for _ in range(args.runs):
+    pg_runs = {n: [] for n in counts}
+    for r in range(args.runs):
+        print("run %d: load %.2f" % (r + 1, os.getloadavg()[0]), file=sys.stderr, flush=True)
         raw1.append(raw(workdir, 3000, 1))
         raw100.append(raw(workdir, 50000, 100))
         runs.append(one_run(args, workdir))
+        for n in counts:
+            pg_runs[n].append(one_run(args, workdir, args.pg, n))
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     r1, r100 = statistics.median(raw1), statistics.median(raw100)
+    print("machine: %d CPUs, %s; daemons, database and this client share them" % (
+        os.cpu_count(), HOSO))
     print("raw SQLite, 1 durable txn/insert:   %s -> median %.0f/s" % (raw1, r1))
     print("raw SQLite, 100 inserts/txn:        %s -> median %.0f/s" % (raw100, r100))
-    print("single events, 64 clients:          %s -> median %.0f/s, p50 %.1f ms, p99 %.1f ms, "
-          "daemon CPU %.2f ms/event" % ([round(r["single_rate"]) for r in runs],
-                                         med["single_rate"], med["single_p50"],
-                                         med["single_p99"], med["single_cpu_ms"]))
-    print("batches of 100, 4 clients:          %s -> median %.0f events/s, p50 %.1f ms, "
-          "p99 %.1f ms a batch, daemon CPU %.3f ms/event" % (
-              [round(r["batch_rate"]) for r in runs], med["batch_rate"], med["batch_p50"],
-              med["batch_p99"], med["batch_cpu_ms"]))
+    report("SQLite, 1 daemon", runs)
     print("ratio single/raw single = %.2f (target >= 0.60)" % (med["single_rate"] / r1))
     print("ratio batch/raw batched = %.2f (target >= 0.25)" % (med["batch_rate"] / r100))
+    for n in counts:
+        report("PostgreSQL, %d daemon%s on one database" % (n, "s" if n > 1 else ""),
+               pg_runs[n], med)
     subprocess.run(["rm", "-rf", workdir])
 
 
