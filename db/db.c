@@ -84,12 +84,12 @@ static bool open_reader(db *h, struct db_reader *r)
 {
 	if (h->pg) {
 		char msg[256];
+		/* Never marked failed: a server that was down is tried again on the next read,
+		 * which meanwhile goes to the writer's connection. */
 		if (r->pg)
 			return db_pg_ensure(r->pg) == DB_OK;
-		if (r->failed || !(r->pg = db_pg_connect(h->pg_uri, msg, sizeof(msg)))) {
-			r->failed = true;
+		if (!(r->pg = db_pg_connect(h->pg_uri, msg, sizeof(msg))))
 			return false;
-		}
 		/* Reads only: a mistake in db/ that writes through a reader fails loudly. */
 		db_pg_exec(r->pg, "SET default_transaction_read_only = on");
 		return true;

@@ -1,6 +1,7 @@
 /* events.c — the append-only event log of items, and the outbox of notifications. */
 #include "db_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,9 +143,40 @@ unlock:
 	return HOSO_OK;
 }
 
-/* Holds the handle for the whole walk, so the walk sees one consistent snapshot; fn may call
- * other db_* functions on the same handle (the lock is recursive and the walk uses a
- * statement of its own). */
+/* The walk reads one snapshot: fn's reads (db_item_get ...) go to the walk's connection
+ * (the thread is marked as its owner), and the handle is held throughout. On SQLite one
+ * statement runs to the end; on PostgreSQL, where one result would hold every event of a
+ * nation in memory, pages of WALK_PAGE events follow the index inside one REPEATABLE READ
+ * transaction. Not for a handle whose writers are open (the daemon's): commands only. */
+#define WALK_PAGE 4096
+
+static hoso_status walk(db *h, db_st *st, bool paged, bool (*fn)(const db_event *, void *),
+                        void *ctx, db_event *ev, hoso_err *err)
+{
+	char last_tn[sizeof(ev->tracking_number)] = "";
+	int64_t last_seq = 0;
+	for (;;) {
+		if (paged) {
+			db_bind_text(st, 1, last_tn);
+			db_bind_int64(st, 2, last_seq);
+		}
+		int rc, rows = 0;
+		while ((rc = db_step(st)) == DB_ROW) {
+			read_event(st, ev);
+			rows++;
+			if (!fn(ev, ctx))
+				return HOSO_OK;
+		}
+		if (rc != DB_DONE)
+			return db_fail(h, rc, "reading events", err);
+		if (!paged || rows < WALK_PAGE)
+			return HOSO_OK;
+		snprintf(last_tn, sizeof(last_tn), "%s", ev->tracking_number);
+		last_seq = ev->seq;
+		db_stmt_done(st);
+	}
+}
+
 hoso_status db_events_each(db *h, bool (*fn)(const db_event *ev, void *ctx), void *ctx,
                            hoso_err *err)
 {
@@ -154,24 +186,31 @@ hoso_status db_events_each(db *h, bool (*fn)(const db_event *ev, void *ctx), voi
 		return hoso_err_set(err, HOSO_INTERNAL, "no_memory", NULL,
 		                    "reading events: out of memory");
 	db_lock(h);
+	if (h->in_txn || h->group_open) {
+		status = hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
+		                      "reading events: writes are open on this handle (a bug in the "
+		                      "caller: the walk is for commands)");
+		goto unlock;
+	}
+	bool pg = db_is_pg(h);
 	int rc;
-	db_st *st = db_st_prepare(h, "SELECT " EVENT_COLS " FROM events ORDER BY tracking_number, seq",
-	                          err);
-	if (!st) {
-		status = db_prep_failed(err);
-		goto finalize;
-	}
-	while ((rc = db_step(st)) == DB_ROW) {
-		read_event(st, ev);
-		if (!fn(ev, ctx)) {
-			rc = DB_DONE;
-			break;
-		}
-	}
-	if (rc != DB_DONE)
+	if (pg && (rc = db_exec(h, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != DB_OK) {
 		status = db_fail(h, rc, "reading events", err);
-finalize:
+		goto unlock;
+	}
+	db_txn_owner(h);
+	db_st *st = db_st_prepare(h, pg ? "SELECT " EVENT_COLS " FROM events WHERE "
+	                                  "(tracking_number, seq) > (?1, ?2) "
+	                                  "ORDER BY tracking_number, seq LIMIT 4096"
+	                                : "SELECT " EVENT_COLS " FROM events "
+	                                  "ORDER BY tracking_number, seq", err);
+	_Static_assert(WALK_PAGE == 4096, "the LIMIT above");
+	status = st ? walk(h, st, pg, fn, ctx, ev, err) : db_prep_failed(err);
 	db_st_free(st);
+	db_txn_owner(NULL);
+	if (pg)
+		db_exec(h, "COMMIT"); /* a read: nothing to keep */
+unlock:
 	db_unlock(h);
 	free(ev);
 	return status;

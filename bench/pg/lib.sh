@@ -45,7 +45,7 @@ start_daemons() {
   local n=$1 db=$2 ini=$3 i out pid url
   for i in $(seq "$n"); do
     out=$(mktemp)
-    "$HOSO" serve --db "$db" --listen 127.0.0.1:0 --config "$ini" $SERVE_FLAGS \
+    "$HOSO" serve --db "$db" --listen 127.0.0.1:0 --config "$ini" ${SERVE_FLAGS:-} \
         >"$out" 2>"$out.err" &
     pid=$!
     for _ in $(seq 300); do grep -q listening "$out" 2>/dev/null && break; sleep 0.1; done
