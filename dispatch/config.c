@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hoso_config.h"
+#include "http.h"
 
 static bool is_dir(const char *p)
 {
@@ -200,6 +201,14 @@ static hoso_status set_server(cfg *c, const char *key, const char *value, hoso_e
 			                    "per_ip_connections must be 1 to 100000");
 		c->per_ip_connections = (unsigned)n;
 		return HOSO_OK;
+	}
+	if (!strcmp(key, "trusted_proxies")) {
+		char bad[64];
+		if (!http_proxy_list_valid(value, bad, sizeof(bad)))
+			return hoso_err_set(err, HOSO_INVALID, "bad_value", key,
+			                    "trusted_proxies must list IP addresses separated by commas "
+			                    "(at most 16); \"%s\" is not one", bad);
+		COPY(c->trusted_proxies);
 	}
 	return hoso_err_set(err, HOSO_INVALID, "unknown_key", key,
 	                    "unknown key \"%s\" in [server]", key);

@@ -27,6 +27,8 @@ typedef struct cfg {
 	unsigned login_burst;    /* failed logins a client may make in a row */
 	unsigned connection_timeout; /* seconds a connection may idle or stall (slowloris) */
 	unsigned per_ip_connections; /* open connections one client address may hold */
+	char trusted_proxies[512]; /* addresses (IPv4/IPv6, comma-separated) of the reverse
+	                            * proxies whose X-Forwarded-For names the client */
 	int log_level;           /* 0 error .. 3 debug */
 	char user[64];           /* [server] user: switch to it after binding; "" = stay */
 	trk_config trk;

@@ -136,6 +136,56 @@ bool http_req_cookie_session(const http_req *req)
 	return req->token_from_cookie;
 }
 
+/* The canonical text of an IP address (trimmed of spaces), or false when s is not one. */
+static bool canon_ip(const char *s, size_t len, char out[64])
+{
+	while (len > 0 && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	char buf[64];
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, buf, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, 64) != NULL;
+	if (inet_pton(AF_INET6, buf, bin) == 1)
+		return inet_ntop(AF_INET6, bin, out, 64) != NULL;
+	return false;
+}
+
+/* Whether addr (canonical) is one of the comma-separated list. */
+static bool in_list(const char *list, const char *addr)
+{
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char c[64];
+		if (canon_ip(p, len, c) && !strcmp(c, addr))
+			return true;
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+bool http_proxy_list_valid(const char *list, char *bad, size_t size)
+{
+	int n = 0;
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char c[64];
+		if (!canon_ip(p, len, c) || ++n > 16) {
+			snprintf(bad, size, "%.*s", (int)(len < 60 ? len : 60), p);
+			return false;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return true;
+}
+
 void http_req_client(http_req *req, char out[64])
 {
 	out[0] = '\0';
@@ -147,6 +197,28 @@ void http_req_client(http_req *req, char out[64])
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
 		          64);
+	const char *proxies = req->app->trusted_proxies;
+	if (!proxies || !*proxies || !in_list(proxies, out))
+		return;
+	/* From a trusted proxy: the client is the nearest address in X-Forwarded-For that is
+	 * not one of our proxies (the ones further left are the client's to forge). */
+	const char *xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	                                              "X-Forwarded-For");
+	if (!xff)
+		xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Real-IP");
+	size_t end = xff ? strlen(xff) : 0;
+	while (end > 0) {
+		size_t start = end;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		char c[64];
+		if (!canon_ip(xff + start, end - start, c))
+			return; /* garbage from the proxy's side: keep the proxy's address */
+		snprintf(out, 64, "%s", c);
+		if (!in_list(proxies, c))
+			return;
+		end = start > 0 ? start - 1 : 0;
+	}
 }
 
 static bool has_extra(const http_req *req, const char *name)

@@ -29,7 +29,12 @@ typedef struct http_app {
 	unsigned connection_timeout; /* seconds before an idle or stalled connection is closed
 	                               (0: 30) */
 	unsigned per_ip_connections; /* connections one client address may hold (0: 256) */
+	const char *trusted_proxies; /* proxies whose X-Forwarded-For is believed ("" none) */
 } http_app;
+
+/* Whether list is "" or up to 16 IP addresses separated by commas; else the first bad entry
+ * goes to bad. */
+bool http_proxy_list_valid(const char *list, char *bad, size_t size);
 
 /* Roles allowed on a route, as a bit set; HTTP_PUBLIC needs no login. */
 enum {

@@ -169,6 +169,7 @@ int cmd_serve(int argc, char **argv)
 		.www_dir = env.conf.www_dir,
 		.connection_timeout = env.conf.connection_timeout,
 		.per_ip_connections = env.conf.per_ip_connections,
+		.trusted_proxies = env.conf.trusted_proxies,
 	};
 	if (env.conf.track_rate) {
 		limiter = http_limiter_create(env.conf.track_rate, env.conf.track_burst);

@@ -198,6 +198,52 @@ class AddressLimit(unittest.TestCase):
         finally:
             finish(self, d)
 
+    def test_client_address_behind_trusted_proxies(self):
+        """Behind nginx every request comes from the proxy: with trusted_proxies, the limit
+        counts the client X-Forwarded-For names (the nearest hop not a proxy of ours);
+        without it, or from an address not listed, the header is ignored."""
+        workdir = tempfile.mkdtemp(prefix="hoso-proxy-")
+        conf = os.path.join(workdir, "hoso.ini")
+        with open(conf, "w") as f:
+            f.write("[server]\nlogin_rate = 1\nlogin_burst = 2\n"
+                    "trusted_proxies = 10.9.9.9, 127.0.0.1, ::1\n")
+        d = Daemon(extra_args=["--config", conf]).start()
+
+        def fail_login(xff):
+            return d.request("POST", "/api/v1/login",
+                             {"username": "nobody-here", "password": "wrong-password"},
+                             headers={"X-Forwarded-For": xff} if xff else None).status
+        try:
+            # Client 203.0.113.5 spends its two failures, then is limited...
+            self.assertEqual([fail_login("203.0.113.5") for _ in range(3)], [401, 401, 429])
+            # ...but another client behind the same proxy is not.
+            self.assertEqual(fail_login("203.0.113.6"), 401)
+            # What the client wrote on the left does not help it: the hop our proxy
+            # appended (the rightmost not-proxy address) is the client.
+            self.assertEqual(fail_login("198.51.100.1, 203.0.113.5"), 429)
+            # Hops through several of our proxies are skipped.
+            self.assertEqual(fail_login("203.0.113.5, 10.9.9.9"), 429)
+            # A garbage header leaves the proxy's own address, which has its own bucket.
+            self.assertEqual(fail_login("not-an-address"), 401)
+        finally:
+            finish(self, d)
+        # Not trusted: the header is ignored and every request is 127.0.0.1's.
+        with open(conf, "w") as f:
+            f.write("[server]\nlogin_rate = 1\nlogin_burst = 2\n")
+        d = Daemon(extra_args=["--config", conf]).start()
+        try:
+            self.assertEqual([fail_login("203.0.113.%d" % i) for i in range(3)], [401, 401, 429])
+        finally:
+            finish(self, d)
+        for bad in ("10.0.0.300", "localhost", "10.0.0.1,,", ",".join(["10.0.0.1"] * 17)):
+            with open(conf, "w") as f:
+                f.write("[server]\ntrusted_proxies = %s\n" % bad)
+            rc, _, err = run_hoso("serve", "--db", os.path.join(workdir, "x.db"),
+                                  "--config", conf, "--check-config")
+            self.assertNotEqual(rc, 0, bad)
+            self.assertIn("trusted_proxies must list IP addresses", err)
+        shutil.rmtree(workdir, ignore_errors=True)
+
     def test_bad_limit_settings(self):
         workdir = tempfile.mkdtemp(prefix="hoso-addr-")
         try:
