@@ -54,6 +54,11 @@ bool db_is_pg(const db *h)
 	return h->pg != NULL;
 }
 
+const char *db_backend(const db *h)
+{
+	return h->pg ? "postgresql" : "sqlite";
+}
+
 int db_exec(db *h, const char *sql)
 {
 	if (h->pg)

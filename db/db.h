@@ -30,6 +30,9 @@ hoso_status db_open(const char *path, db **out, hoso_err *err);
  * rather than a SQLite file. db_open() takes either. */
 bool db_is_server(const char *path);
 
+/* "sqlite" or "postgresql": the backend of an open handle. */
+const char *db_backend(const db *db);
+
 /* Copies path into buf for logs and messages, with any password in a URI replaced by ***. */
 void db_redact(const char *path, char *buf, size_t size);
 

@@ -395,7 +395,7 @@ hoso_status trk_health(trk *t, json_t **out, hoso_err *err)
 	hoso_status st = db_catalogue_count(t->db, "offices", &offices, err);
 	if (st != HOSO_OK)
 		return st;
-	*out = json_pack("{s:s, s:i, s:I}", "status", "ok", "schema_version",
-	                 db_schema_version(t->db), "offices", (json_int_t)offices);
+	*out = json_pack("{s:s, s:s, s:i, s:I}", "status", "ok", "database", db_backend(t->db),
+	                 "schema_version", db_schema_version(t->db), "offices", (json_int_t)offices);
 	return HOSO_OK;
 }

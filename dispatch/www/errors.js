@@ -164,6 +164,8 @@ window.DeskErrors = {
   /* ---- the server and its database: the clerk can only retry or call the administrator */
   conflict: ["Dữ liệu này đã có trên hệ thống", "It already exists"],
   backup_postgres: ["Máy chủ dùng PostgreSQL: sao lưu bằng công cụ của PostgreSQL (pg_basebackup, pg_dump)", "This server runs on PostgreSQL: back it up with PostgreSQL's tools"],
+  copy_unknown_table: ["Cơ sở dữ liệu nguồn có bảng mà phiên bản này không biết chuyển", "The source has a table this hoso cannot copy"],
+  target_not_empty: ["Cơ sở dữ liệu đích đã có dữ liệu: chỉ chuyển vào cơ sở dữ liệu mới, trống", "The target already holds data: move into a new, empty database"],
   db_backup: ["Sao lưu cơ sở dữ liệu không thành công", "The backup failed"],
   db_busy: ["Cơ sở dữ liệu đang bận, đề nghị thử lại sau ít phút", "The database is busy: try again"],
   db_cantopen: ["Máy chủ không mở được cơ sở dữ liệu, đề nghị báo quản trị hệ thống", "The server cannot open its database"],
