@@ -409,6 +409,25 @@ static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name,
 		                      "db_begin() first (a bug in the caller)", what, name);
 		goto unlock;
 	}
+	/* Where the name stands among the open savepoints (n_savepoints when absent). */
+	unsigned at = h->n_savepoints;
+	for (unsigned i = h->n_savepoints; i-- > 0;)
+		if (!strcmp(h->savepoints[i], name)) {
+			at = i;
+			break;
+		}
+	if (op == SP_OPEN && h->n_savepoints == sizeof(h->savepoints) / sizeof(h->savepoints[0])) {
+		status = hoso_err_set(err, HOSO_INTERNAL, "bad_savepoint", NULL,
+		                      "%s %s: %u savepoints are open already (a bug in the caller)",
+		                      what, name, h->n_savepoints);
+		goto unlock;
+	}
+	if (op != SP_OPEN && at == h->n_savepoints) {
+		status = hoso_err_set(err, HOSO_INTERNAL, "bad_savepoint", NULL,
+		                      "%s %s: no such savepoint is open (a bug in the caller); "
+		                      "nothing was done", what, name);
+		goto unlock;
+	}
 	int rc;
 	if (op == SP_OPEN) {
 		snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
@@ -425,6 +444,10 @@ static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name,
 			rc = savepoint_step(h, CS_SP_ROLLBACK_RELEASE_, sql);
 		}
 	}
+	if (rc == DB_OK && op == SP_OPEN)
+		snprintf(h->savepoints[h->n_savepoints++], sizeof(h->savepoints[0]), "%s", name);
+	else if (rc == DB_OK)
+		h->n_savepoints = at; /* it and every later one are gone */
 	if (rc != DB_OK) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "%s %s", what, name);

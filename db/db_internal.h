@@ -125,6 +125,10 @@ struct db {
 	char *pg_uri;             /* PostgreSQL: where readers connect */
 	pthread_mutex_t lock;     /* recursive; held from db_begin to db_commit/db_rollback */
 	bool in_txn;              /* a use case (db_begin) is open (only read under lock) */
+	/* Savepoints the open use case holds, oldest first (custody.c): a name not among them
+	 * is refused before any SQL, since PostgreSQL aborts the whole transaction on one. */
+	char savepoints[8][32];
+	unsigned n_savepoints;
 	/* Group commit (txn.c): use cases run one at a time, each in a savepoint of one
 	 * SQLite transaction that stays open while more writers are queued; the last of them
 	 * commits for all, and each is answered only once that commit is durable. */

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const schema_v1[] = {
 	"CREATE TABLE settings (\n"
@@ -184,9 +185,22 @@ static hoso_status exec_sql(db *h, const char *sql, const char *what, hoso_err *
 
 hoso_status db_migrate(db *h, hoso_err *err)
 {
-	hoso_status st = db_begin(h, err);
-	if (st != HOSO_OK)
-		return st;
+	/* Daemons started together on one PostgreSQL database queue here behind the first,
+	 * which may take a while on a large database: wait for it (2 minutes at most) rather
+	 * than fail to start after one lock timeout. */
+	hoso_status st;
+	for (int tries = 0;; tries++) {
+		hoso_err e;
+		hoso_err_clear(&e);
+		st = db_begin(h, &e);
+		if (st == HOSO_OK)
+			break;
+		if (tries >= 24 || strcmp(e.code, "db_busy") != 0) {
+			if (err)
+				*err = e;
+			return st;
+		}
+	}
 
 	/* On PostgreSQL the version lives in a table, and the functions of pg_schema.c that
 	 * queries share with SQLite are (re)defined first. db_begin's lock makes daemons that

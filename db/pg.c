@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db_internal.h"
 
@@ -38,6 +39,8 @@ struct db_pg_st {
 	char *sql;             /* as given */
 	char *pg_sql;          /* with $N */
 	unsigned gen;          /* the connection's generation it was prepared in; 0: not yet */
+	bool read_only;        /* a SELECT: safe to run again after a lost connection */
+	bool retrying;         /* running again after a reconnect: no second time */
 	int nparams;
 	unsigned *types;       /* 0 (inferred) or text for a parameter the SQL never uses */
 	struct db_pg_param *params;
@@ -99,6 +102,13 @@ static int map_error(struct db_pg *c, const PGresult *res)
 	return SQLITE_ERROR;
 }
 
+/* Each session: text is UTF-8 whatever the server's default; a writer waiting for another
+ * daemon's writer (the advisory lock of txn.c) or for a row gives up after 5 s as SQLite's
+ * busy_timeout does, and the request gets 503 db_busy instead of hanging. */
+#define SESSION_SQL \
+	"SET client_encoding = 'UTF8'; SET client_min_messages = warning; " \
+	"SET lock_timeout = '5s'"
+
 struct db_pg *db_pg_connect(const char *uri, char *msg, size_t size)
 {
 	struct db_pg *c = calloc(1, sizeof(*c));
@@ -106,7 +116,14 @@ struct db_pg *db_pg_connect(const char *uri, char *msg, size_t size)
 		snprintf(msg, size, "out of memory");
 		return NULL;
 	}
-	c->c = PQconnectdb(uri);
+	/* Defaults the URI may override (it is expanded after them): a server that does not
+	 * answer is given up after 5 s, and an idle connection to a dead host is noticed in
+	 * about a minute rather than the kernel's two hours. */
+	static const char *const keys[] = {"connect_timeout", "keepalives_idle",
+	                                   "keepalives_interval", "keepalives_count",
+	                                   "application_name", "dbname", NULL};
+	const char *const vals[] = {"5", "30", "10", "3", "hoso", uri, NULL};
+	c->c = PQconnectdbParams(keys, vals, 1);
 	if (!c->c || PQstatus(c->c) != CONNECTION_OK) {
 		snprintf(msg, size, "%s", c->c ? PQerrorMessage(c->c) : "out of memory");
 		size_t len = strlen(msg);
@@ -117,9 +134,7 @@ struct db_pg *db_pg_connect(const char *uri, char *msg, size_t size)
 		return NULL;
 	}
 	c->gen = 1;
-	/* Times are integers and text is UTF-8 whatever the server's defaults are. */
-	if (db_pg_exec(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning") !=
-	    DB_OK) {
+	if (db_pg_exec(c, SESSION_SQL) != DB_OK) {
 		snprintf(msg, size, "%s", c->msg);
 		db_pg_close(c);
 		return NULL;
@@ -135,17 +150,27 @@ void db_pg_close(struct db_pg *c)
 	free(c);
 }
 
-int db_pg_ensure(struct db_pg *c)
+/* Resets c and sets the session up again: DB_OK or DB_LOST. */
+static int reset(struct db_pg *c)
 {
-	if (PQstatus(c->c) == CONNECTION_OK)
-		return DB_OK;
 	PQreset(c->c);
 	if (PQstatus(c->c) != CONNECTION_OK) {
 		set_msg(c, PQerrorMessage(c->c));
 		return DB_LOST;
 	}
 	c->gen++;
-	return db_pg_exec(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+	return db_pg_exec(c, SESSION_SQL);
+}
+
+int db_pg_ensure(struct db_pg *c)
+{
+	/* A server that shut down while the connection sat idle has sent its goodbye and
+	 * closed the socket: reading what is there notices it, without a round trip. */
+	if (PQstatus(c->c) == CONNECTION_OK && PQtransactionStatus(c->c) == PQTRANS_IDLE)
+		PQconsumeInput(c->c);
+	if (PQstatus(c->c) == CONNECTION_OK)
+		return DB_OK;
+	return reset(c);
 }
 
 int db_pg_exec(struct db_pg *c, const char *sql)
@@ -231,6 +256,7 @@ struct db_pg_st *db_pg_prepare(struct db_pg *c, const char *sql, int *rc)
 	}
 	s->conn = c;
 	s->row = -1;
+	s->read_only = strncasecmp(sql, "SELECT", 6) == 0;
 	s->blob_col = -1;
 	if ((*rc = translate(s)) != DB_OK || (*rc = prepare_now(s)) != DB_OK) {
 		if (*rc == SQLITE_NOMEM)
@@ -314,11 +340,20 @@ int db_pg_step(struct db_pg_st *s)
 		lens[i] = s->params[i].n;
 		fmts[i] = s->params[i].kind == DB_PG_BINARY;
 	}
+	bool idle = PQtransactionStatus(c->c) == PQTRANS_IDLE;
 	PGresult *res = PQexecPrepared(c->c, s->name, np, vals, lens, fmts, 0);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		rc = map_error(c, res);
 		PQclear(res);
+		/* A read outside any transaction on a connection that turned out dead (the server
+		 * restarted, or failed over): reconnect and read once more. Writes are not tried
+		 * again here: whether the server applied one before the line broke is unknown. */
+		if (rc == DB_LOST && idle && s->read_only && !s->retrying && reset(c) == DB_OK) {
+			s->retrying = true;
+			rc = db_pg_step(s);
+			s->retrying = false;
+		}
 		return rc;
 	}
 	const char *n = PQcmdTuples(res);

@@ -277,6 +277,7 @@ hoso_status db_begin(db *h, hoso_err *err)
 		goto fail_lock;
 	}
 	h->in_txn = true;
+	h->n_savepoints = 0;
 	db_txn_owner(h);
 	return HOSO_OK; /* the lock stays held until commit or rollback */
 fail_lock:

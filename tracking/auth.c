@@ -184,7 +184,15 @@ hoso_status trk_login_from(trk *t, const char *username, const char *password,
 		                    "%d more seconds (%d minutes after %d failures)", *retry_after,
 		                    TRK_LOGIN_WINDOW_MS / 60000, TRK_LOGIN_MAX_FAILURES);
 	}
-	bool found = username && db_user_get_by_name(t->db, username, &u, NULL) == HOSO_OK;
+	hoso_err why;
+	hoso_err_clear(&why);
+	hoso_status got = username ? db_user_get_by_name(t->db, username, &u, &why) : HOSO_NOT_FOUND;
+	if (got != HOSO_OK && got != HOSO_NOT_FOUND) {
+		if (err)
+			*err = why; /* the database, not the password: nothing is counted against it */
+		return got;
+	}
+	bool found = got == HOSO_OK;
 	size_t pwlen = password ? strlen(password) : 0;
 	bool ok;
 	if (found && !u.disabled && pwlen <= PW_MAX) {
@@ -233,8 +241,19 @@ hoso_status trk_authenticate(trk *t, const char *token, trk_actor *actor, hoso_e
 {
 	uint8_t hash[32];
 	db_user u;
-	if (!token_hash(token, hash) ||
-	    db_token_lookup(t->db, hash, trk_now_ms(), &u, NULL) != HOSO_OK || u.disabled)
+	hoso_err why;
+	hoso_err_clear(&why);
+	hoso_status st = token_hash(token, hash)
+	                     ? db_token_lookup(t->db, hash, trk_now_ms(), &u, &why)
+	                     : HOSO_NOT_FOUND;
+	/* A database that cannot answer is not a wrong token: 503 keeps the session (and the
+	 * desk's page) alive until it is back, where 401 would send everyone to sign in. */
+	if (st != HOSO_OK && st != HOSO_NOT_FOUND) {
+		if (err)
+			*err = why;
+		return st;
+	}
+	if (st != HOSO_OK || u.disabled)
 		return hoso_err_set(err, HOSO_UNAUTHORIZED, "unauthenticated", NULL,
 		                    "log in first: the token is missing, unknown or expired");
 	actor_from_user(&u, actor);

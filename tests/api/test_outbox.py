@@ -117,6 +117,10 @@ def write_config(workdir, rec, **over):
         "connect_timeout_ms": "500",
         "timeout_ms": "700",
         "poll_ms": "50",
+        # A row the killed daemon held comes back once its lease ends: at start-up on a
+        # SQLite file (no other daemon can hold it), after the lease on PostgreSQL (another
+        # daemon might).
+        "lease_slack_ms": "1000",
     }
     notify.update(over)
     path = os.path.join(workdir, "hoso.ini")

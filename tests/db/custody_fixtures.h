@@ -1,9 +1,9 @@
-/* custody_fixtures.h — what test_custody.c and test_manifests.c share: a scratch directory,
- * raw SQL on a file, and rows to satisfy the foreign keys of db_custody.h's tables. */
+/* custody_fixtures.h — what test_custody.c and test_manifests.c share: fresh databases (SQLite
+ * files, or PostgreSQL databases with HOSO_TEST_DB=postgres: testdb.h), raw SQL on them, and
+ * rows to satisfy the foreign keys of db_custody.h's tables. */
 #ifndef HOSO_TEST_CUSTODY_FIXTURES_H
 #define HOSO_TEST_CUSTODY_FIXTURES_H
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +11,17 @@
 #include "check.h"
 #include "db.h"
 #include "db_custody.h"
-
-static char dir[] = "/tmp/hoso-test-custody-XXXXXX";
+#include "testdb.h"
 
 static const char AG_X[] = "000.00.06.H56";
 static const char AG_Y[] = "000.00.00.H21";
 
-static inline void path_in(char *buf, size_t size, const char *name)
+/* A fresh database of its own, named name, into buf (a path or a URI). */
+static inline bool path_in(char *buf, size_t size, const char *name)
 {
-	snprintf(buf, size, "%s/%s", dir, name);
+	bool ok = testdb_new(name, buf, size);
+	CHECK(ok);
+	return ok;
 }
 
 static inline db *open_ok(const char *path)
@@ -33,61 +35,28 @@ static inline db *open_ok(const char *path)
 	return h;
 }
 
-/* Opens a fresh file of its own for one test. */
+/* Opens a fresh database of its own for one test. */
 static inline db *open_fresh(const char *name)
 {
-	char path[256];
-	path_in(path, sizeof(path), name);
+	char path[1100];
+	if (!path_in(path, sizeof(path), name))
+		return NULL;
 	return open_ok(path);
 }
 
+/* Runs sql on the database through a second connection: TESTDB_OK or an error. */
 static inline int raw_sql(const char *path, const char *sql)
 {
-	sqlite3 *c;
-	if (sqlite3_open(path, &c) != SQLITE_OK)
-		return -1;
-	char *m = NULL;
-	int rc = sqlite3_exec(c, sql, NULL, NULL, &m);
-	if (rc != SQLITE_OK)
-		fprintf(stderr, "raw_sql: %s\n", m ? m : "?");
-	sqlite3_free(m);
-	sqlite3_close(c);
+	char msg[512];
+	int rc = testdb_exec(path, sql, msg, sizeof(msg));
+	if (rc != TESTDB_OK)
+		fprintf(stderr, "raw_sql: %s\n", msg[0] ? msg : "?");
 	return rc;
 }
 
 static inline int64_t raw_count(const char *path, const char *sql)
 {
-	sqlite3 *c;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-	if (sqlite3_open(path, &c) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(c);
-	return n;
-}
-
-/* The details of EXPLAIN QUERY PLAN for sql, joined with " | ". */
-static inline void raw_plan(const char *path, const char *sql, char *buf, size_t size)
-{
-	sqlite3 *c;
-	sqlite3_stmt *st;
-	char q[1024];
-	buf[0] = '\0';
-	if (sqlite3_open(path, &c) != SQLITE_OK)
-		return;
-	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
-	if (sqlite3_prepare_v2(c, q, -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			size_t used = strlen(buf);
-			snprintf(buf + used, size - used, "%s | ",
-			         (const char *)sqlite3_column_text(st, 3));
-		}
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(c);
+	return testdb_int(path, sql);
 }
 
 /* Inserts a dossier (fee fee_vnd, accepted at `at`) with a submission item sub and a result

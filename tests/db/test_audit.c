@@ -1,16 +1,14 @@
-/* test_audit.c — the audit trail and the failed-login record (db_audit.h) on a real SQLite
- * file: rows come back newest first in pages, a failed use case leaves no audit row, the
- * n-th newest failure in a window drives the lockout, old failures are forgotten and a
- * success clears a username's count. */
+/* test_audit.c — the audit trail and the failed-login record (db_audit.h) on a real database
+ * (a SQLite file, or PostgreSQL with HOSO_TEST_DB=postgres: testdb.h): rows come back newest
+ * first in pages, a failed use case leaves no audit row, the n-th newest failure in a window
+ * drives the lockout, old failures are forgotten and a success clears a username's count. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "db_audit.h"
-
-static char dir[] = "/tmp/hoso-test-audit-XXXXXX";
+#include "testdb.h"
 
 static void add(db *h, int64_t at, const char *action)
 {
@@ -93,21 +91,19 @@ static void test_failures(db *h)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
+	char path[1100];
+	if (!testdb_init("audit") || !testdb_new("audit.db", path, sizeof(path)))
 		return 1;
-	char path[300];
-	snprintf(path, sizeof(path), "%s/audit.db", dir);
 	db *h = NULL;
 	hoso_err err;
-	CHECK_INT(db_open(path, &h, &err), HOSO_OK);
+	hoso_status st = db_open(path, &h, &err);
+	if (st != HOSO_OK)
+		fprintf(stderr, "db_open: %s\n", err.message);
+	CHECK_INT(st, HOSO_OK);
 	if (h) {
 		test_trail(h);
 		test_failures(h);
 		db_close(h);
 	}
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
 	return check_done();
 }

@@ -1,17 +1,17 @@
 /* test_import.c — the catalogue importer: good files of each kind, re-import, and every class
- * of bad input (exact FILE:LINE: column message, database left unchanged). */
-#include <sqlite3.h>
+ * of bad input (exact FILE:LINE: column message, database left unchanged). On a SQLite file,
+ * or on PostgreSQL with HOSO_TEST_DB=postgres (testdb.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "db.h"
+#include "testdb.h"
 #include "trk_import.h"
 
-static char dir[] = "/tmp/hoso-test-import-XXXXXX";
 static const char *fixtures;
-static char db_path[256];
+static char db_path[1100];
 
 static void fixture(char *buf, size_t size, const char *name)
 {
@@ -21,7 +21,7 @@ static void fixture(char *buf, size_t size, const char *name)
 /* Every catalogue row, as one string, read through a second connection. */
 static char *snapshot(void)
 {
-	static const char *const sql =
+	static const char *const lite =
 		"SELECT (SELECT group_concat(code || '|' || name || '|' || address || '|' || district"
 		" || '|' || province || '|' || phone, ';') FROM (SELECT * FROM offices ORDER BY code))"
 		" || '#' || (SELECT group_concat(code || '|' || name || '|' || desk_name || '|' ||"
@@ -29,17 +29,16 @@ static char *snapshot(void)
 		" || '#' || (SELECT group_concat(code || '|' || name || '|' || name_fold || '|' ||"
 		" agency_code || '|' || fee_vnd || '|' || days || '|' || components, ';')"
 		" FROM (SELECT * FROM procedures ORDER BY code))";
-	sqlite3 *c;
-	sqlite3_stmt *st;
-	char *out = NULL;
-	if (sqlite3_open(db_path, &c) != SQLITE_OK)
-		return NULL;
-	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		out = strdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-		                                        : "(null)");
-	sqlite3_finalize(st);
-	sqlite3_close(c);
-	return out;
+	/* the same on PostgreSQL, which has string_agg for group_concat */
+	static const char *const pg =
+		"SELECT (SELECT string_agg(code || '|' || name || '|' || address || '|' || district"
+		" || '|' || province || '|' || phone, ';' ORDER BY code) FROM offices)"
+		" || '#' || (SELECT string_agg(code || '|' || name || '|' || desk_name || '|' ||"
+		" address || '|' || phone, ';' ORDER BY code) FROM agencies)"
+		" || '#' || (SELECT string_agg(code || '|' || name || '|' || name_fold || '|' ||"
+		" agency_code || '|' || fee_vnd || '|' || days || '|' || components, ';' ORDER BY code)"
+		" FROM procedures)";
+	return testdb_text(db_path, testdb_pg() ? pg : lite);
 }
 
 static void import_ok(db *h, const char *kind, const char *name, size_t rows)
@@ -60,7 +59,7 @@ static void expect_bad(db *h, int line, const char *kind, const char *data, size
                        hoso_status status, const char *field, const char *suffix)
 {
 	char path[300], want[1024];
-	snprintf(path, sizeof(path), "%s/case%d.csv", dir, line);
+	snprintf(path, sizeof(path), "%s/case%d.csv", testdb_dir(), line);
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, len, f) != len) {
 		CHECK(!"cannot write the case file");
@@ -295,7 +294,7 @@ static void test_limits(db *h)
 	          HOSO_INVALID);
 	CHECK_STR(err.message, "unknown catalogue \"streets\": use offices, agencies or procedures");
 	char path[300];
-	snprintf(path, sizeof(path), "%s/missing.csv", dir);
+	snprintf(path, sizeof(path), "%s/missing.csv", testdb_dir());
 	CHECK_INT(trk_import_csv(h, "offices", path, &n, &err), HOSO_NOT_FOUND);
 	CHECK(strstr(err.message, "missing.csv: cannot open") != NULL);
 	CHECK_INT(trk_import_csv_buffer(h, "offices", "big.csv", "", TRK_IMPORT_MAX_FILE + 1u, &n,
@@ -309,11 +308,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fixtures = argv[1];
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (!testdb_init("import") || !testdb_new("import.db", db_path, sizeof(db_path)))
 		return 1;
-	}
-	snprintf(db_path, sizeof(db_path), "%s/import.db", dir);
 	db *h = NULL;
 	hoso_err err;
 	if (db_open(db_path, &h, &err) != HOSO_OK) {
@@ -324,10 +320,5 @@ int main(int argc, char **argv)
 	test_bad(h);
 	test_limits(h);
 	db_close(h);
-
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
 	return check_done();
 }

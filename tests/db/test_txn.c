@@ -2,9 +2,9 @@
  * db_commit) at once. Every acknowledged write is there exactly once, nothing rolled back is,
  * a failing use case in a group does not take the others down, a committed write is visible
  * to readers as soon as db_commit returns, and readers outside a use case never see a group's
- * uncommitted rows (nor wait for them). */
+ * uncommitted rows (nor wait for them). On a SQLite file, or on PostgreSQL with
+ * HOSO_TEST_DB=postgres (testdb.h); the counts are read through a connection of their own. */
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +12,12 @@
 
 #include "check.h"
 #include "db.h"
+#include "testdb.h"
 
 #define THREADS 8
 #define ROUNDS 150
 
-static char dir[] = "/tmp/hoso-test-txn-XXXXXX";
-static char path[256];
+static char path[1100];
 static db *h;
 
 struct worker {
@@ -110,26 +110,16 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* A count read through a second connection (not the handle under test). */
 static int count_sql(const char *sql)
 {
-	sqlite3 *c;
-	sqlite3_stmt *st;
-	int n = -1;
-	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(c);
-	return n;
+	return (int)testdb_int(path, sql);
 }
 
 int main(void)
 {
-	if (!mkdtemp(dir))
+	if (!testdb_init("txn") || !testdb_new("t.db", path, sizeof(path)))
 		return 1;
-	snprintf(path, sizeof(path), "%s/t.db", dir);
 	hoso_err err;
 	CHECK_INT(db_open(path, &h, &err), HOSO_OK);
 	db_user u;
@@ -187,9 +177,5 @@ int main(void)
 	db_close(h);
 	/* Still all there after close and reopen. */
 	CHECK_INT(count_sql("SELECT count(*) FROM settings WHERE key LIKE 't%-%'"), acked);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
 	return check_done();
 }

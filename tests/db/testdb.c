@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <libpq-fe.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -25,11 +24,11 @@ static struct {
 	PGconn *admin;            /* connected to base: CREATE / DROP DATABASE */
 	char *dbs[MAX_DBS];       /* databases made here, dropped at exit */
 	int ndbs;
-	char cluster[300];        /* a private cluster's directory ("" when HOSO_TEST_PG is used) */
+	char cluster[320];        /* a private cluster's directory ("" when HOSO_TEST_PG is used) */
 } T;
 
-/* For the signal handler: what stops a private cluster. */
-static char stop_script[1024], stop_dir[320];
+/* For the signal handler: what stops a private cluster, and what to remove. */
+static char stop_script[1024], stop_dir[320], rm_dirs[2][320];
 
 /* Runs argv (argv[0] a path, or a name on PATH) and waits for it; its stdout goes into out
  * (size > 0), or, when out is NULL, to ours (the test's log). Exit status, or -1 when it
@@ -89,18 +88,30 @@ static void stop_cluster(void)
 	T.cluster[0] = '\0';
 }
 
-/* Killed (a meson timeout): the postmaster lives in a session of its own, so stop it here,
- * then die of the signal. fork, execv and waitpid are async-signal-safe. */
+/* Killed (a meson timeout): the postmaster lives in a session of its own, so stop a private
+ * cluster here and remove the directories, then die of the signal. fork, execv and waitpid
+ * are async-signal-safe. (Databases made in a shared cluster stay: dropping them needs libpq.) */
 static void on_signal(int sig)
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		char *argv[] = {stop_script, (char[]){"stop"}, stop_dir, NULL};
-		execv(stop_script, argv);
-		_exit(127);
-	}
-	if (pid > 0)
+	pid_t pid;
+	if (stop_dir[0] && (pid = fork()) >= 0) {
+		if (pid == 0) {
+			char *argv[] = {stop_script, (char[]){"stop"}, stop_dir, NULL};
+			execv(stop_script, argv);
+			_exit(127);
+		}
 		waitpid(pid, NULL, 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!rm_dirs[i][0] || (pid = fork()) < 0)
+			continue;
+		if (pid == 0) {
+			char *argv[] = {(char[]){"/bin/rm"}, (char[]){"-rf"}, rm_dirs[i], NULL};
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -119,7 +130,8 @@ static void cleanup(void)
 	if (T.admin) {
 		for (int i = 0; i < T.ndbs; i++) {
 			char sql[200];
-			snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", T.dbs[i]);
+			snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
+			         T.dbs[i]);
 			PGresult *r = PQexec(T.admin, sql);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK)
 				fprintf(stderr, "testdb: %s: %s", sql, PQerrorMessage(T.admin));
@@ -132,7 +144,7 @@ static void cleanup(void)
 		free(T.dbs[i]);
 	T.ndbs = 0;
 	if (T.cluster[0]) {
-		char parent[300];
+		char parent[320];
 		snprintf(parent, sizeof(parent), "%s", T.cluster);
 		char *slash = strrchr(parent, '/');
 		if (slash)
@@ -152,6 +164,7 @@ bool testdb_init(const char *tag)
 		return false;
 	}
 	T.pg = kind && strcmp(kind, "postgres") == 0;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* in order with stderr in the test's log */
 	snprintf(T.dir, sizeof(T.dir), "/tmp/hoso-test-%s-XXXXXX", tag);
 	if (!mkdtemp(T.dir)) {
 		perror("testdb: mkdtemp");
@@ -160,6 +173,9 @@ bool testdb_init(const char *tag)
 	}
 	T.ready = true;
 	atexit(cleanup);
+	snprintf(rm_dirs[0], sizeof(rm_dirs[0]), "%s", T.dir);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
 	printf("testdb: %s (scratch directory %s)\n", T.pg ? "PostgreSQL" : "SQLite", T.dir);
 	return true;
 }
@@ -205,8 +221,7 @@ static const char *pg_base(void)
 	snprintf(stop_script, sizeof(stop_script), "%s/scripts/pg-cluster.sh", root);
 	snprintf(stop_dir, sizeof(stop_dir), "%s/pg", parent);
 	snprintf(T.cluster, sizeof(T.cluster), "%s", stop_dir);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	snprintf(rm_dirs[1], sizeof(rm_dirs[1]), "%s", parent);
 	char out[1024];
 	char *argv[] = {stop_script, (char[]){"start"}, stop_dir, NULL};
 	int rc = run(argv, out, sizeof(out));
@@ -397,7 +412,8 @@ char *testdb_text(const char *db, const char *sql)
 		const unsigned char *v = sqlite3_column_text(st, 0);
 		out = strdup(v ? (const char *)v : "(null)");
 	} else {
-		fprintf(stderr, "testdb: %s: %s\n", sql, rc == SQLITE_DONE ? "no row" : sqlite3_errmsg(c));
+		fprintf(stderr, "testdb: %s: %s\n", sql,
+		        rc == SQLITE_DONE ? "no row" : sqlite3_errmsg(c));
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(c);
@@ -422,7 +438,8 @@ int64_t testdb_int(const char *db, const char *sql)
 
 int64_t testdb_schema_version(const char *db)
 {
-	return testdb_int(db, is_uri(db) ? "SELECT version FROM hoso_schema" : "PRAGMA user_version");
+	return testdb_int(db, is_uri(db) ? "SELECT version FROM hoso_schema"
+	                                 : "PRAGMA user_version");
 }
 
 int testdb_set_schema_version(const char *db, int version)

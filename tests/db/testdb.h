@@ -4,7 +4,9 @@
  *     hoso_t_<random>), in the cluster of HOSO_TEST_PG (a superuser libpq URI, as
  *     scripts/pg-cluster.sh start prints it), or, when that is unset, in a private cluster
  *     started for this process with HOSO_SOURCE_ROOT/scripts/pg-cluster.sh.
- * Everything made here (the scratch directory, the databases, a private cluster) goes at exit.
+ * Everything made here (the scratch directory, the databases, a private cluster) goes at exit;
+ * when the test is killed (SIGTERM, SIGINT: a meson timeout) the directories and a private
+ * cluster still go, databases made in a shared cluster stay.
  *
  * It also reaches the database behind db.h's back, through a second connection (sqlite3 for a
  * path, libpq for a URI), for what db.h does not expose: the schema's catalogue, tampering as
