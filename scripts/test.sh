@@ -5,9 +5,10 @@
 # every fuzz target for FUZZ_SECONDS (default 20) each. The browser tests (suite "browser":
 # the staff pages in Debian's headless Chromium) run in both builds; HOSO_SKIP_BROWSER=1
 # leaves them out. Screenshots land in build/screenshots and build-asan/screenshots.
-# The API tests run twice in each build: on SQLite files (suite api) and on PostgreSQL
-# (suite api-pg), in a throwaway cluster started here as an ordinary user with a Unix
-# socket in a temporary folder, and stopped at the end (scripts/pg-cluster.sh).
+# The storage and API tests run twice in each build: on SQLite files (suites db, api) and
+# on PostgreSQL (suites db-pg, api-pg), in a throwaway cluster started here as an ordinary
+# user with a Unix socket in a temporary folder, and stopped at the end
+# (scripts/pg-cluster.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${HOSO_SKIP_BROWSER:-0}" = 1 ]; then ./scripts/setup.sh; else ./scripts/setup.sh --browser; fi
