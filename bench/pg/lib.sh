@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell helpers for the PostgreSQL benchmarks (sourced by bench/pg/*.sh and
 # bench/tracking/run.sh): databases on a cluster from scripts/pg-cluster.sh, N daemons on
 # one database, and wrk spread over them.
