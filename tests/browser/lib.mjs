@@ -9,6 +9,9 @@
 //   HOSO_CHROMIUM     the browser                 (default: /usr/bin/chromium)
 //   HOSO_BROWSER_ONLY run only the tests whose name contains this text
 //   HOSO_HEADED=1     show the browser (needs a display), for debugging a test
+//   HOSO_TEST_DB=postgres  each daemon gets a fresh PostgreSQL database instead of a SQLite
+//                     file, in the cluster of HOSO_TEST_PG (a superuser libpq URI; test.sh
+//                     starts one) or in one this process starts with scripts/pg-cluster.sh
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -52,6 +55,43 @@ const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disabl
 const daemons = new Set();
 const browsers = new Set();
 
+// ---------------------------------------------------------------- PostgreSQL (optional)
+
+export const BACKEND = process.env.HOSO_TEST_DB === "postgres" ? "postgres" : "sqlite";
+let pgBase = process.env.HOSO_TEST_PG || "";
+let pgOwnDir = "";
+
+function psql(uri, sql) {
+  const bins = fs.existsSync("/usr/lib/postgresql")
+    ? fs.readdirSync("/usr/lib/postgresql").sort((a, b) => Number(a) - Number(b))
+        .map((v) => `/usr/lib/postgresql/${v}/bin/psql`).filter((p) => fs.existsSync(p)) : [];
+  const r = spawnSync(bins.pop() || "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+                      { encoding: "utf8", timeout: 60000 });
+  if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr || r.error}`);
+}
+
+/** A new empty PostgreSQL database's URI (the cluster is started on first use if needed). */
+function newPgDb() {
+  if (!pgBase) {
+    pgOwnDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoso-browser-pg-"));
+    fs.chmodSync(pgOwnDir, 0o755);   // under root the cluster is the postgres user's
+    const r = spawnSync(path.join(SOURCE_ROOT, "scripts", "pg-cluster.sh"),
+                        ["start", path.join(pgOwnDir, "c")], { encoding: "utf8", timeout: 120000 });
+    if (r.status !== 0) throw new Error("scripts/pg-cluster.sh start failed:\n" + r.stderr);
+    pgBase = r.stdout.trim();
+    process.on("exit", () => {
+      spawnSync(path.join(SOURCE_ROOT, "scripts", "pg-cluster.sh"), ["stop", path.join(pgOwnDir, "c")]);
+      fs.rmSync(pgOwnDir, { recursive: true, force: true });
+    });
+  }
+  const name = "hoso_b_" + Math.random().toString(16).slice(2, 14);
+  psql(pgBase, `CREATE DATABASE "${name}"`);
+  // scheme://user@host/db?params: the database is the path (the host may be empty).
+  const m = /^([a-z]+:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/.exec(pgBase);
+  if (!m) throw new Error("HOSO_TEST_PG is not a libpq URI: " + pgBase);
+  return { uri: `${m[1]}/${name}${m[3] || ""}`, name };
+}
+
 // ---------------------------------------------------------------- the daemon
 
 /** Starts `hoso serve --demo` on 127.0.0.1:0 with a fresh database; resolves once it prints
@@ -59,7 +99,8 @@ const browsers = new Set();
  *  leak or a sanitizer report makes it exit non-zero). */
 export async function startDaemon({ args = [], demo = true, workdir = null, timeoutMs = 30000 } = {}) {
   workdir = workdir || fs.mkdtempSync(path.join(os.tmpdir(), "hoso-browser-"));
-  const db = path.join(workdir, "hoso.db");
+  const pg = BACKEND === "postgres" ? newPgDb() : null;
+  const db = pg ? pg.uri : path.join(workdir, "hoso.db");
   const logPath = path.join(workdir, "daemon.log");
   const logFd = fs.openSync(logPath, "a");
   const argv = ["serve", "--db", db, "--listen", "127.0.0.1:0", ...(demo ? ["--demo"] : []), ...args];
@@ -94,7 +135,10 @@ export async function startDaemon({ args = [], demo = true, workdir = null, time
       const { code, signal } = await exited;
       clearTimeout(killer);
       const tail = log();
-      if (!keep && !process.env.HOSO_KEEP_WORKDIR) fs.rmSync(workdir, { recursive: true, force: true });
+      if (!keep && !process.env.HOSO_KEEP_WORKDIR) {
+        fs.rmSync(workdir, { recursive: true, force: true });
+        if (pg) { try { psql(pgBase, `DROP DATABASE IF EXISTS "${pg.name}" WITH (FORCE)`); } catch { /* best effort */ } }
+      }
       if (code !== 0) throw new Error(`daemon exited with ${code ?? signal} on SIGTERM:\n${tail}`);
     },
   };
