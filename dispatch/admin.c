@@ -451,7 +451,8 @@ static const char backup_usage[] =
 	"Usage: hoso backup --db PATH FILE\n"
 	"\n"
 	"Writes a consistent copy of the database to FILE (SQLite online backup), safe while\n"
-	"the daemon is serving. FILE must not exist.\n";
+	"the daemon is serving. FILE must not exist. A PostgreSQL database is refused: back it\n"
+	"up with PostgreSQL's tools (pg_basebackup, pg_dump; see docs/DEPLOY.md).\n";
 
 int cmd_backup(int argc, char **argv)
 {

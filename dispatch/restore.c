@@ -35,6 +35,7 @@ static const char restore_usage[] =
 	"daemon first: restore refuses while another process has PATH open. The new file is\n"
 	"written to PATH.tmp, flushed, and renamed over PATH (the old PATH-wal and PATH-shm are\n"
 	"removed), so PATH is either the old database or the whole backup, never a mix.\n"
+	"SQLite files only; on PostgreSQL, restore with PostgreSQL's tools (docs/DEPLOY.md).\n"
 	"Exit status: 0 restored, 1 refused or failed (PATH untouched), 2 bad usage.\n";
 
 /* Checks FILE as a plain SQLite file, read-only: a hoso schema version and quick_check. */
@@ -302,6 +303,13 @@ int cmd_restore(int argc, char **argv)
 	if (!path || !path[0] || argc - optind != 1) {
 		fputs(restore_usage, stderr);
 		return 2;
+	}
+	if (db_is_server(path)) {
+		char shown[1024];
+		db_redact(path, shown, sizeof(shown));
+		cli_fail("%s is a PostgreSQL database: restore it with PostgreSQL's own tools "
+		         "(pg_restore, or a base backup and its WAL); see docs/DEPLOY.md", shown);
+		return 1;
 	}
 	const char *file = argv[optind];
 	char tmp[4200];

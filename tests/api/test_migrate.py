@@ -136,9 +136,39 @@ class MigrateDb(unittest.TestCase):
         rc, out, err = run_hoso("migrate-db", "--help")
         self.assertEqual(rc, 0)
         self.assertIn("--to URI", out)
+        # backup and restore are for SQLite files: a URI is refused, its password hidden.
+        with_pw = to.replace("postgresql://postgres@", "postgresql://postgres:s3cret-pw@")
+        self.assertNotEqual(with_pw, to)
+        for args in (("backup", "--db", with_pw, os.path.join(self.dir, "b.db")),
+                     ("restore", "--db", with_pw, self.src)):
+            rc, out, err = run_hoso(*args)
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("PostgreSQL's own tools", err)
+            self.assertIn("postgres:***@", err)
+            self.assertNotIn("s3cret-pw", out + err)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "b.db")))
         # Nothing was created in the target by the refusals.
         self.assertEqual(psql(to, "select count(*) from pg_tables where tablename = "
                                   "'dossiers'", csv_out=True), [["0"]])
+
+    def test_password_never_shown(self):
+        """A password in the URI stays out of the log, --check-config and error messages
+        (the test cluster trusts local connections, so any password is accepted)."""
+        to = self.target().replace("postgresql://postgres@", "postgresql://postgres:pw-XYZ@")
+        d = self.daemon(to)
+        self.assertEqual(d.request("GET", "/healthz").json()["database"], "postgresql")
+        d.stop()
+        self.assertIn("postgres:***@", d.log())
+        self.assertNotIn("pw-XYZ", d.log())
+        rc, out, err = run_hoso("serve", "--db", to, "--check-config")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("postgres:***@", out)
+        self.assertNotIn("pw-XYZ", out + err)
+        bad = to.replace("/hoso_mig_", "/no_such_db_")
+        rc, out, err = run_hoso("verify", "--db", bad)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("does not exist", err)
+        self.assertNotIn("pw-XYZ", out + err)
 
     def test_broken_source_chain_is_reported(self):
         d, tns, _ = self.fill_source(2)
