@@ -253,6 +253,7 @@ extern const char *const db_schema_v3[]; /* schema_v3.c: public tracking, compla
 extern const char *const db_schema_v4[]; /* schema_v4.c: notifications */
 extern const char *const db_schema_v5[]; /* schema_v5.c: failed logins (lockout) */
 extern const char *const db_schema_v6[]; /* schema_v6.c: idempotent pickup requests */
+extern const char *const db_schema_v7[]; /* schema_v7.c: items by state and time */
 
 /* PostgreSQL (pg_schema.c): statements run before the migrations, and the translation of
  * one migration step (malloc'd; NULL when out of memory or not understood). */

@@ -10,19 +10,28 @@
 
 #include "db.h"
 
-/* Items by (office in charge, agency, state): all of them, and those whose last event
- * (items.updated_at) falls in the window. The office is the item's progress office_code
- * (the office in charge now), else its dossier's accepting office. */
+/* Items by (office in charge, agency, state): those in an open state, and those in a
+ * finished state whose last event (items.updated_at) falls in the window. The office is the
+ * item's progress office_code (the office in charge now), else its dossier's accepting
+ * office. */
 typedef struct db_stats_state_row {
 	char office_code[16];
 	char agency_code[32];
 	char state[24];
-	int64_t count;             /* items in this state */
+	int64_t count;             /* items counted in this state (see above) */
 	int64_t count_in_window;   /* of those, items whose last event is in the window */
 } db_stats_state_row;
 
-/* Counts items by office, agency and state (see db_stats_state_row). */
+/* The states db_stats_item_states takes: at most DB_STATS_OPEN open ones and
+ * DB_STATS_FINISHED finished ones (the state machine in tracking/ decides which). */
+#define DB_STATS_OPEN 12
+#define DB_STATS_FINISHED 4
+
+/* Counts items by office, agency and state (see db_stats_state_row). open and finished are
+ * NULL-terminated lists of state names; an item in neither is not counted. Reads only the
+ * open items and the finished ones of the window (index items_state_time). */
 hoso_status db_stats_item_states(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
+                                 const char *const *open, const char *const *finished,
                                  db_stats_state_row **out, size_t *n, hoso_err *err);
 
 /* Items with a pending deadline, by office in charge and agency: next deadline before

@@ -159,6 +159,7 @@ const char *const *const db_migrations[] = {
 	db_schema_v4,
 	db_schema_v5,
 	db_schema_v6,
+	db_schema_v7,
 };
 
 const int db_migration_count = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));

@@ -123,19 +123,54 @@ static void read_state(db_st *st, void *p)
 	r->count_in_window = db_col_int64(st, 4);
 }
 
+/* ?4 .. ?15 the open states, ?16 .. ?19 the finished ones ('' where unused). */
+typedef struct states_args {
+	stat_args base;
+	const char *const *open, *const *finished;
+} states_args;
+
+static void bind_states(db_st *st, const void *p)
+{
+	const states_args *a = p;
+	bind_times(st, &a->base);
+	const char *const *list[2] = {a->open, a->finished};
+	const int first[2] = {4, 4 + DB_STATS_OPEN}, max[2] = {DB_STATS_OPEN, DB_STATS_FINISHED};
+	for (int l = 0; l < 2; l++) {
+		int k = 0;
+		for (; list[l] && list[l][k] && k < max[l]; k++)
+			db_bind_text(st, first[l] + k, list[l][k]);
+		for (; k < max[l]; k++)
+			db_bind_text(st, first[l] + k, "");
+	}
+}
+
+#define STATES_FROM \
+	"SELECT COALESCE(NULLIF(p.office_code, ''), d.office_code) AS office, " \
+	"d.agency_code AS agency, i.state AS state, " \
+	"CASE WHEN i.updated_at >= ?2 AND i.updated_at < ?3 THEN 1 ELSE 0 END AS in_window " \
+	"FROM items i JOIN dossiers d ON d.id = i.dossier_id " \
+	"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
+
 hoso_status db_stats_item_states(db *h, const char *agency, int64_t from_ms, int64_t to_ms,
+                                 const char *const *open, const char *const *finished,
                                  db_stats_state_row **out, size_t *n, hoso_err *err)
 {
-	stat_args a = {.agency = agency, .from_ms = from_ms, .to_ms = to_ms};
+	states_args a = {.base = {.agency = agency, .from_ms = from_ms, .to_ms = to_ms},
+	                 .open = open, .finished = finished};
 	void *rows = NULL;
+	/* Two index ranges instead of every item ever: the open items, and the finished ones
+	 * of the window. */
 	hoso_status status = run(h, SS_STATES,
-		"SELECT COALESCE(NULLIF(p.office_code, ''), d.office_code), d.agency_code, i.state, "
-		"count(*), sum(CASE WHEN i.updated_at >= ?2 AND i.updated_at < ?3 THEN 1 ELSE 0 END) "
-		"FROM items i JOIN dossiers d ON d.id = i.dossier_id "
-		"LEFT JOIN item_progress p ON p.tracking_number = i.tracking_number "
-		"WHERE ?1 = '' OR d.agency_code = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-		bind_times, &a, sizeof(**out), read_state, &rows, n,
+		"SELECT office, agency, state, count(*), sum(in_window) FROM ("
+		STATES_FROM "WHERE i.state IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+		"AND (?1 = '' OR d.agency_code = ?1) "
+		"UNION ALL "
+		STATES_FROM "WHERE i.state IN (?16, ?17, ?18, ?19) "
+		"AND i.updated_at >= ?2 AND i.updated_at < ?3 AND (?1 = '' OR d.agency_code = ?1)"
+		") AS s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+		bind_states, &a, sizeof(**out), read_state, &rows, n,
 		"counting items by state", err);
+	_Static_assert(DB_STATS_OPEN == 12 && DB_STATS_FINISHED == 4, "the ?N of the query above");
 	*out = rows;
 	return status;
 }
@@ -219,7 +254,7 @@ hoso_status db_stats_deliveries(db *h, const char *agency, int64_t from_ms, int6
 {
 	stat_args a = {.agency = agency, .from_ms = from_ms, .to_ms = to_ms};
 	/* DELIVERED is final, so the item's updated_at is the time of its deliver event; the
-	 * items_state index finds them without reading the events table. */
+	 * items_state_time index finds them without reading the events table. */
 	void *rows = NULL;
 	hoso_status status = run(h, SS_DELIVERIES,
 		"SELECT i.tracking_number, COALESCE(NULLIF(p.office_code, ''), d.office_code), "

@@ -183,8 +183,21 @@ hoso_status trk_stats_today(trk *t, const trk_actor *actor, json_t **out, hoso_e
 	db_stats_due_row *due = NULL;
 	db_stats_accept_row *acc = NULL;
 	size_t ns = 0, nd = 0, na = 0;
+	/* The machine's states, split as add_states counts them. */
+	const char *open[DB_STATS_OPEN + 1] = {0}, *finished[DB_STATS_FINISHED + 1] = {0};
+	size_t no = 0, nf = 0;
+	for (int s = TRK_S_NONE + 1; s < TRK_STATE_COUNT; s++) {
+		if (state_finished((trk_state)s) ? nf < DB_STATS_FINISHED : no < DB_STATS_OPEN)
+			*(state_finished((trk_state)s) ? &finished[nf++] : &open[no++]) =
+				trk_state_name((trk_state)s);
+		else
+			return hoso_err_set(err, HOSO_INTERNAL, "internal", NULL,
+			                    "the state machine has more states than db_stats_item_states "
+			                    "takes (a bug)");
+	}
 	if ((st = db_stats_item_states(t->db, agency, day_start(t, today),
-	                               day_start(t, today + 1), &states, &ns, err)) ||
+	                               day_start(t, today + 1), open, finished, &states, &ns,
+	                               err)) ||
 	    (st = db_stats_due(t->db, agency, today_s, soon_s, &due, &nd, err)) ||
 	    (st = db_stats_accepted(t->db, agency, today_s, today_s, &acc, &na, err)))
 		goto free_rows;
