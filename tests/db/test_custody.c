@@ -45,7 +45,10 @@ static void test_migrations(void)
 	                        "ALTER TABLE outbox DROP COLUMN claimed_until; "
 	                        "ALTER TABLE outbox DROP COLUMN window_start; "
 	                        /* migration 5 (failed logins) */
-	                        "DROP TABLE login_failures"), TESTDB_OK);
+	                        "DROP TABLE login_failures; "
+	                        /* migration 7 (indexes for the figures of the day) */
+	                        "DROP INDEX items_state_time; DROP INDEX dossiers_date; "
+	                        "CREATE INDEX items_state ON items(state)"), TESTDB_OK);
 	CHECK_INT(testdb_set_schema_version(path, 1), TESTDB_OK);
 	CHECK_INT(testdb_objects(path, NULL, "manifests"), 0);
 	h = open_ok(path);
