@@ -62,22 +62,39 @@ static hoso_status check_tables(db *src, hoso_err *err)
 	return status;
 }
 
+/* Rows of table in h: in the thread's use case when one is open (db_read_lock). */
+static hoso_status count_rows(db *h, const char *table, int64_t *n, hoso_err *err)
+{
+	char sql[96];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	db_read_lock(h);
+	db_st *st = db_st_prepare(h, sql, err);
+	hoso_status status = HOSO_OK;
+	if (!st) {
+		status = db_prep_failed(err);
+		goto unlock;
+	}
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*n = db_col_int64(st, 0);
+	else
+		status = db_fail(h, rc, "counting rows", err);
+	db_st_free(st);
+unlock:
+	db_read_unlock(h);
+	return status;
+}
+
 /* The target must be freshly migrated: one row anywhere means someone already uses it.
  * Settings alone do not count: `hoso init` or a first start makes a serial key there, which
  * numbered nothing while the other tables are empty; the source's key replaces it. */
 static hoso_status check_empty(db *dst, hoso_err *err)
 {
 	for (size_t t = 1; t < NTABLES; t++) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[t]);
-		db_st *st = db_st_prepare(dst, sql, err);
-		if (!st)
-			return db_prep_failed(err);
-		int rc = db_step(st);
-		int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-		db_st_free(st);
-		if (rc != DB_ROW)
-			return db_fail(dst, rc, "counting the target's rows", err);
+		int64_t n = 0;
+		hoso_status st = count_rows(dst, tables[t], &n, err);
+		if (st != HOSO_OK)
+			return st;
 		if (n > 0)
 			return hoso_err_set(err, HOSO_CONFLICT, "target_not_empty", "to",
 			                    "the target already holds data (%" PRId64 " rows in %s): "
@@ -242,28 +259,6 @@ unlock_src:
 	return db_commit(dst, err);
 rollback_dst:
 	db_rollback(dst);
-	return status;
-}
-
-static hoso_status count_rows(db *h, const char *table, int64_t *n, hoso_err *err)
-{
-	char sql[96];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	db_read_lock(h);
-	db_st *st = db_st_prepare(h, sql, err);
-	hoso_status status = HOSO_OK;
-	if (!st) {
-		status = db_prep_failed(err);
-		goto unlock;
-	}
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		*n = db_col_int64(st, 0);
-	else
-		status = db_fail(h, rc, "counting rows", err);
-	db_st_free(st);
-unlock:
-	db_read_unlock(h);
 	return status;
 }
 

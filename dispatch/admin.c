@@ -412,7 +412,7 @@ static const char verify_usage[] =
 	"Recomputes the custody chain of every item (SHA-256 of the previous hash and each\n"
 	"event) and names each broken item. Exit status 0 only when every chain holds.\n";
 
-static void on_break(const char *tn, int64_t seq, const char *why, void *ctx)
+void cli_print_break(const char *tn, int64_t seq, const char *why, void *ctx)
 {
 	(void)ctx;
 	printf("BROKEN %s at event %lld: %s\n", tn, (long long)seq, why);
@@ -436,7 +436,7 @@ int cmd_verify(int argc, char **argv)
 	hoso_err err;
 	hoso_err_clear(&err);
 	trk_verify_report rep = {0};
-	if (trk_chain_verify(env.db, &rep, on_break, NULL, &err) != HOSO_OK) {
+	if (trk_chain_verify(env.db, &rep, cli_print_break, NULL, &err) != HOSO_OK) {
 		cli_fail("%s", err.message);
 		goto out_env;
 	}

@@ -42,6 +42,9 @@ void cli_env_close(cli_env *env);
 /* Adds the demo catalogue and demo users where missing; prints the demo logins. */
 bool cli_demo_seed(cli_env *env, bool print_logins);
 
+/* For trk_chain_verify: prints "BROKEN TN at event SEQ: why" on standard output. */
+void cli_print_break(const char *tn, int64_t seq, const char *why, void *ctx);
+
 /* Prints "hoso: " + message to stderr. */
 void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

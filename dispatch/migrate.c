@@ -37,12 +37,6 @@ static void progress(const char *table, int64_t rows, void *ctx)
 		fprintf(stderr, "migrate-db: %s: %lld rows\n", table, (long long)rows);
 }
 
-static void on_break(const char *tn, int64_t seq, const char *why, void *ctx)
-{
-	(void)ctx;
-	printf("BROKEN %s at event %lld: %s\n", tn, (long long)seq, why);
-}
-
 int cmd_migrate_db(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -116,7 +110,7 @@ int cmd_migrate_db(int argc, char **argv)
 		}
 	}
 	trk_verify_report rep = {0};
-	if (trk_chain_verify(dst, &rep, on_break, NULL, &err) != HOSO_OK) {
+	if (trk_chain_verify(dst, &rep, cli_print_break, NULL, &err) != HOSO_OK) {
 		cli_fail("the copy is done but could not be verified: %s", err.message);
 		goto close_dbs;
 	}
