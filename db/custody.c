@@ -370,26 +370,6 @@ enum {
 _Static_assert(CS_OWN_END_ <= ST_CUSTODY_LAST_ + 1,
                "db_internal.h reserves too few statement slots for db_custody.h");
 
-/* Runs one savepoint statement (sql) through the cached slot. Under the lock. */
-static int savepoint_step(db *h, int slot, const char *sql)
-{
-	db_st **cached = &h->stmts[slot];
-	if (*cached && strcmp(db_st_sql(*cached), sql) != 0) {
-		db_st_free(*cached);
-		*cached = NULL;
-	}
-	if (!*cached) {
-		if (db_is_pg(h)) /* PostgreSQL prepares no savepoint statement */
-			return db_exec(h, sql);
-		hoso_err ignored;
-		if (!(*cached = db_st_prepare(h, sql, &ignored)))
-			return SQLITE_ERROR;
-	}
-	int rc = db_step(*cached);
-	db_stmt_done(*cached);
-	return rc == DB_DONE ? DB_OK : rc;
-}
-
 /* Opens, releases or rolls back to savepoint name inside the open use case. */
 static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name, hoso_err *err)
 {
@@ -431,17 +411,17 @@ static hoso_status savepoint_exec(db *h, enum savepoint_op op, const char *name,
 	int rc;
 	if (op == SP_OPEN) {
 		snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
-		rc = savepoint_step(h, CS_SP_OPEN_, sql);
+		rc = db_exec_cached(h, CS_SP_OPEN_, sql);
 	} else if (op == SP_RELEASE) {
 		snprintf(sql, sizeof(sql), "RELEASE %s", name);
-		rc = savepoint_step(h, CS_SP_RELEASE_, sql);
+		rc = db_exec_cached(h, CS_SP_RELEASE_, sql);
 	} else {
 		/* As "ROLLBACK TO name; RELEASE name": the release only once the rollback worked. */
 		snprintf(sql, sizeof(sql), "ROLLBACK TO %s", name);
-		rc = savepoint_step(h, CS_SP_ROLLBACK_TO_, sql);
+		rc = db_exec_cached(h, CS_SP_ROLLBACK_TO_, sql);
 		if (rc == DB_OK) {
 			snprintf(sql, sizeof(sql), "RELEASE %s", name);
-			rc = savepoint_step(h, CS_SP_ROLLBACK_RELEASE_, sql);
+			rc = db_exec_cached(h, CS_SP_ROLLBACK_RELEASE_, sql);
 		}
 	}
 	if (rc == DB_OK && op == SP_OPEN)

@@ -54,6 +54,18 @@ hoso_status db_commit(db *db, hoso_err *err);
 /* Rolls back and releases the lock; harmless when no transaction is open. */
 void db_rollback(db *db);
 
+/* What the single writer has done since the handle opened (counters only grow). */
+typedef struct db_writer_stats {
+	uint64_t use_cases;       /* db_begin() calls that got the writer */
+	uint64_t groups;          /* transactions committed for them (group commit) */
+	uint64_t flushes;         /* fdatasync() calls of the write-ahead log (SQLite) */
+	uint64_t checkpoints;     /* background checkpoints of the WAL (SQLite, checkpoint.c) */
+	uint64_t busy_ns;         /* time the writer was held, begin to commit or rollback */
+} db_writer_stats;
+
+/* Copies the writer's counters into out. */
+void db_writer_stats_get(db *db, db_writer_stats *out);
+
 /* Writes a consistent copy of the live database to dest_path (SQLite backup API). */
 hoso_status db_backup(db *db, const char *dest_path, hoso_err *err);
 

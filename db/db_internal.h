@@ -90,6 +90,12 @@ enum db_stmt_id {
 	ST_EVENTS_OF_ITEM,
 	ST_OUTBOX_INSERT,
 	ST_OUTBOX_COUNT,
+	ST_TXN_BEGIN, /* txn.c's statements (db_exec_cached) */
+	ST_TXN_COMMIT,
+	ST_TXN_SAVEPOINT,
+	ST_TXN_RELEASE,
+	ST_TXN_SYNC_NORMAL,
+	ST_TXN_SYNC_FULL,
 	ST_CUSTODY_FIRST_, /* db_custody.h's statements: custody_internal.h numbers them */
 	ST_CUSTODY_LAST_ = ST_CUSTODY_FIRST_ + 47,
 	ST_PUBLIC_FIRST_, /* db_public.h's statements: public.c and complaints.c number them */
@@ -150,6 +156,9 @@ struct db {
 	bool sync_broken;         /* a flush failed: nothing committed later is promised */
 	hoso_err sync_err;        /* why (group_lock) */
 	int wal_fd;               /* the WAL, opened on the first flush (by the flushing member) */
+	struct db_ckpt *ckpt;     /* SQLite: the background checkpoint (checkpoint.c) */
+	uint64_t held_since_ns;   /* when db_begin got the writer (under lock) */
+	_Atomic uint64_t st_use_cases, st_groups, st_flushes, st_busy_ns; /* db_writer_stats */
 	db_st *stmts[ST_COUNT_];
 	db_st *dossier_list[DB_DOSSIER_LIST_VARIANTS];
 	struct db_reader readers[DB_READERS];
@@ -179,6 +188,13 @@ hoso_status db_collect(db *h, db_st *st, size_t elem,
                        void (*read)(db_st *st, void *row), void **rows, size_t *n,
                        const char *what, hoso_err *err);
 
+/* SQLite: checkpoints from a thread of its own instead of inside the writer's commits. */
+hoso_status db_ckpt_attach(db *h, const char *path, hoso_err *err);
+/* Stops that thread (before the writer's connection closes); harmless when none. */
+void db_ckpt_detach(db *h);
+/* Checkpoints the thread has run. */
+uint64_t db_ckpt_runs(const db *h);
+
 /* Ends what is open at close: commits a group with members, rolls back the rest. */
 void db_txn_close(db *h);
 
@@ -202,6 +218,11 @@ db_st *db_st_prepare(db *h, const char *sql, hoso_err *err);
 
 /* Runs SQL that returns no rows (several statements allowed) on the writer's connection. */
 int db_exec(db *h, const char *sql);
+
+/* db_exec for one statement that is run often (a savepoint, COMMIT), on the writer's
+ * connection under the lock: on SQLite it stays prepared in slot, which holds one SQL text
+ * at a time (another text replaces it). */
+int db_exec_cached(db *h, int slot, const char *sql);
 
 /* Rows the last statement on this thread's connection inserted, changed or deleted. */
 int64_t db_changes(db *h);

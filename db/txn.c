@@ -21,6 +21,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GROUP_MAX 64 /* bounds the wait of the group's first member */
@@ -31,9 +32,23 @@
  * nation needs fits one writer many times over (docs/DEPLOY.md, BENCHMARKS.md). */
 #define PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(1752134511)" /* "hoso" */
 
-static hoso_status exec(db *h, const char *sql, const char *what, hoso_err *err)
+static uint64_t mono_ns(void)
 {
-	int rc = db_exec(h, sql);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The use case gives the writer back: count the time it held it. Under the lock. */
+static void writer_released(db *h)
+{
+	atomic_fetch_add(&h->st_busy_ns, mono_ns() - h->held_since_ns);
+}
+
+static hoso_status exec(db *h, enum db_stmt_id slot, const char *sql, const char *what,
+                        hoso_err *err)
+{
+	int rc = db_exec_cached(h, slot, sql);
 	return rc == DB_OK ? HOSO_OK : db_fail(h, rc, what, err);
 }
 
@@ -41,7 +56,7 @@ static hoso_status exec(db *h, const char *sql, const char *what, hoso_err *err)
 static void group_closed(db *h)
 {
 	if (!db_is_pg(h))
-		db_exec(h, "PRAGMA synchronous = FULL");
+		db_exec_cached(h, ST_TXN_SYNC_FULL, "PRAGMA synchronous = FULL");
 }
 
 /* Opens the WAL (first time) and flushes it to disk. Called by one thread at a time. */
@@ -69,6 +84,7 @@ static int flush_wal(db *h, hoso_err *err)
 		}
 		h->wal_fd = fd;
 	}
+	atomic_fetch_add(&h->st_flushes, 1);
 	if (fdatasync(h->wal_fd) != 0) {
 		int e = errno;
 		hoso_err_set(err, HOSO_UNAVAILABLE,
@@ -91,13 +107,15 @@ static hoso_status commit_group(db *h, hoso_err *err)
 	uint64_t gen = h->group_gen;
 	hoso_err local;
 	hoso_err_clear(&local);
-	hoso_status st = exec(h, "COMMIT", "committing (nothing of this transaction was saved)",
+	hoso_status st = exec(h, ST_TXN_COMMIT, "COMMIT", "committing (nothing of this transaction was saved)",
 	                      &local);
 	if (st != HOSO_OK && !db_idle(h))
 		db_exec(h, "ROLLBACK");
 	h->group_open = false;
 	h->group_members = 0;
 	group_closed(h);
+	if (st == HOSO_OK)
+		atomic_fetch_add(&h->st_groups, 1);
 	pthread_mutex_lock(&h->group_lock);
 	h->done_gen = gen;
 	if (db_is_pg(h) && st == HOSO_OK)
@@ -247,6 +265,7 @@ hoso_status db_begin(db *h, hoso_err *err)
 		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
 		                    "beginning a transaction: one is already open on this handle");
 	}
+	h->held_since_ns = mono_ns();
 	hoso_status st = HOSO_OK;
 	if (!h->group_open) {
 		if ((st = repair_sync(h, err)) != HOSO_OK)
@@ -255,12 +274,12 @@ hoso_status db_begin(db *h, hoso_err *err)
 		if (db_is_pg(h))
 			lost = db_pg_ensure(h->pg);
 		else
-			db_exec(h, "PRAGMA synchronous = NORMAL");
+			db_exec_cached(h, ST_TXN_SYNC_NORMAL, "PRAGMA synchronous = NORMAL");
 		if (lost != DB_OK) {
 			st = db_fail(h, lost, "beginning a transaction", err);
 			goto fail_lock;
 		}
-		if ((st = exec(h, db_is_pg(h) ? PG_BEGIN : "BEGIN IMMEDIATE",
+		if ((st = exec(h, ST_TXN_BEGIN, db_is_pg(h) ? PG_BEGIN : "BEGIN IMMEDIATE",
 		               "beginning a transaction", err)) != HOSO_OK) {
 			if (!db_idle(h))
 				db_exec(h, "ROLLBACK");
@@ -271,7 +290,7 @@ hoso_status db_begin(db *h, hoso_err *err)
 		h->group_gen++;
 		h->group_members = 0;
 	}
-	if ((st = exec(h, "SAVEPOINT use_case", "beginning a transaction", err)) != HOSO_OK) {
+	if ((st = exec(h, ST_TXN_SAVEPOINT, "SAVEPOINT use_case", "beginning a transaction", err)) != HOSO_OK) {
 		hoso_err ignored;
 		settle_group(h, &ignored);
 		goto fail_lock;
@@ -279,6 +298,7 @@ hoso_status db_begin(db *h, hoso_err *err)
 	h->in_txn = true;
 	h->n_savepoints = 0;
 	db_txn_owner(h);
+	atomic_fetch_add(&h->st_use_cases, 1);
 	return HOSO_OK; /* the lock stays held until commit or rollback */
 fail_lock:
 	db_unlock(h);
@@ -295,11 +315,13 @@ hoso_status db_commit(db *h, hoso_err *err)
 	}
 	h->in_txn = false;
 	db_txn_owner(NULL);
-	hoso_status st = exec(h, "RELEASE use_case", "committing", err);
+	hoso_status st = exec(h, ST_TXN_RELEASE, "RELEASE use_case", "committing", err);
+
 	if (st != HOSO_OK) {
 		db_exec(h, "ROLLBACK TO use_case; RELEASE use_case");
 		hoso_err ignored;
 		settle_group(h, &ignored);
+		writer_released(h);
 		db_unlock(h);
 		db_unlock(h);
 		return st;
@@ -308,6 +330,7 @@ hoso_status db_commit(db *h, hoso_err *err)
 	uint64_t gen = h->group_gen;
 	st = settle_group(h, err);
 	bool settled = !h->group_open;
+	writer_released(h);
 	db_unlock(h); /* this call's lock */
 	db_unlock(h); /* db_begin's lock */
 	if (settled && st != HOSO_OK)
@@ -327,8 +350,18 @@ void db_rollback(db *h)
 	db_exec(h, "ROLLBACK TO use_case; RELEASE use_case");
 	hoso_err ignored;
 	settle_group(h, &ignored);
+	writer_released(h);
 	db_unlock(h);
 	db_unlock(h);
+}
+
+void db_writer_stats_get(db *h, db_writer_stats *out)
+{
+	out->use_cases = atomic_load(&h->st_use_cases);
+	out->groups = atomic_load(&h->st_groups);
+	out->flushes = atomic_load(&h->st_flushes);
+	out->busy_ns = atomic_load(&h->st_busy_ns);
+	out->checkpoints = db_ckpt_runs(h);
 }
 
 void db_txn_close(db *h)

@@ -132,6 +132,6 @@ void http_metrics_outbox_rows(const int64_t counts[3]);
 /* Counts one delivery try by outcome: 0 sent, 1 to be retried, 2 failed for good. */
 void http_metrics_outbox_try(int outcome);
 /* Prometheus text exposition, malloc'd. */
-char *http_metrics_render(void);
+char *http_metrics_render(const db_writer_stats *writer);
 
 #endif

@@ -109,7 +109,7 @@ static void put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	}
 }
 
-char *http_metrics_render(void)
+char *http_metrics_render(const db_writer_stats *writer)
 {
 	size_t cap = 8192, len = 0;
 	char *buf = malloc(cap);
@@ -144,6 +144,25 @@ char *http_metrics_render(void)
 	    "# TYPE hoso_dossiers_accepted_total counter\n"
 	    "hoso_dossiers_accepted_total %llu\n",
 	    acceptances);
+	put(&buf, &len, &cap,
+	    "# HELP hoso_db_use_cases_total Write use cases run by the database writer.\n"
+	    "# TYPE hoso_db_use_cases_total counter\n"
+	    "hoso_db_use_cases_total %llu\n"
+	    "# HELP hoso_db_commits_total Transactions committed for them (group commit).\n"
+	    "# TYPE hoso_db_commits_total counter\n"
+	    "hoso_db_commits_total %llu\n"
+	    "# HELP hoso_db_wal_flushes_total fdatasync calls of the write-ahead log (SQLite).\n"
+	    "# TYPE hoso_db_wal_flushes_total counter\n"
+	    "hoso_db_wal_flushes_total %llu\n"
+	    "# HELP hoso_db_checkpoints_total Background checkpoints of the write-ahead log.\n"
+	    "# TYPE hoso_db_checkpoints_total counter\n"
+	    "hoso_db_checkpoints_total %llu\n"
+	    "# HELP hoso_db_writer_busy_seconds_total Time the single writer was held.\n"
+	    "# TYPE hoso_db_writer_busy_seconds_total counter\n"
+	    "hoso_db_writer_busy_seconds_total %.6f\n",
+	    (unsigned long long)writer->use_cases, (unsigned long long)writer->groups,
+	    (unsigned long long)writer->flushes, (unsigned long long)writer->checkpoints,
+	    (double)writer->busy_ns / 1e9);
 	if (outbox_known)
 		put(&buf, &len, &cap,
 		    "# HELP hoso_outbox_rows Notifications in the outbox, by state.\n"

@@ -23,7 +23,9 @@ static void on_healthz(http_req *req)
 
 static void on_metrics(http_req *req)
 {
-	char *text = http_metrics_render();
+	db_writer_stats writer;
+	trk_writer_stats(http_req_app(req)->trk, &writer);
+	char *text = http_metrics_render(&writer);
 	if (!text) {
 		http_reply_fail(req, HOSO_INTERNAL, NULL, NULL, "out of memory");
 		return;

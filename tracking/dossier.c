@@ -103,7 +103,18 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 		goto out_json;
 	}
 	size_t nc = json_array_size(components);
+	if (nc > 256)
+		nc = 256;
 	bool covered[256] = {false};
+	char *cfolds[256] = {NULL}; /* each component's name folded once, not once a paper */
+	for (size_t c = 0; c < nc; c++) {
+		const char *cname = json_string_value(json_object_get(json_array_get(components, c),
+		                                                      "name"));
+		if (cname && !(cfolds[c] = text_fold(cname))) {
+			st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+			goto out_folds;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		char path[32], name[1024], form[16];
 		int64_t copies;
@@ -112,33 +123,30 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 		if (!json_is_object(doc)) {
 			st = hoso_err_set(err, HOSO_INVALID, "wrong_type", path,
 			                  "%s must be an object with name and form", path);
-			goto out_json;
+			goto out_folds;
 		}
 		if ((st = trk_field_only(doc, path, document_keys, err)) ||
 		    (st = trk_field_string(doc, path, "name", true, 300, name, sizeof(name), err)) ||
 		    (st = trk_field_enum(doc, path, "form", forms, NULL, form, sizeof(form), err)) ||
 		    (st = trk_field_int(doc, path, "copies", false, 1, 50, 1, &copies, err)))
-			goto out_json;
+			goto out_folds;
 		char *fold = text_fold(name);
 		if (!fold) {
 			st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
-			goto out_json;
+			goto out_folds;
 		}
-		for (size_t c = 0; c < nc && c < 256; c++) {
+		for (size_t c = 0; c < nc; c++) {
 			const json_t *comp = json_array_get(components, c);
 			const char *cname = json_string_value(json_object_get(comp, "name"));
 			const char *cform = json_string_value(json_object_get(comp, "form"));
-			char *cfold = cname ? text_fold(cname) : NULL;
-			bool same = cfold && strcmp(cfold, fold) == 0;
-			free(cfold);
-			if (!same)
+			if (!cfolds[c] || strcmp(cfolds[c], fold) != 0)
 				continue;
 			if (cform && strcmp(cform, "original") == 0 && strcmp(form, "copy") == 0) {
 				free(fold);
 				st = hoso_err_set(err, HOSO_INVALID, "original_required", path,
 				                  "%s: the procedure requires the original of \"%s\", "
 				                  "not a copy", path, cname);
-				goto out_json;
+				goto out_folds;
 			}
 			covered[c] = true;
 		}
@@ -149,7 +157,7 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 	if (sending) {
 		char missing[1024] = "";
 		size_t count = 0;
-		for (size_t c = 0; c < nc && c < 256; c++) {
+		for (size_t c = 0; c < nc; c++) {
 			const json_t *comp = json_array_get(components, c);
 			if (covered[c] || !json_is_true(json_object_get(comp, "required")))
 				continue;
@@ -162,7 +170,7 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 			st = hoso_err_set(err, HOSO_INVALID, "missing_document", "documents",
 			                  "the dossier lacks %zu required document%s of procedure %s: "
 			                  "%s", count, count > 1 ? "s" : "", p->code, missing);
-			goto out_json;
+			goto out_folds;
 		}
 	}
 	char *dump = json_dumps(stored, JSON_COMPACT);
@@ -170,10 +178,13 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 		free(dump);
 		st = hoso_err_set(err, HOSO_INVALID, "too_long", "documents",
 		                  "documents is too long altogether");
-		goto out_json;
+		goto out_folds;
 	}
 	snprintf(d->documents, sizeof(d->documents), "%s", dump);
 	free(dump);
+out_folds:
+	for (size_t c = 0; c < nc; c++)
+		free(cfolds[c]);
 out_json:
 	json_decref(components);
 	json_decref(stored);
@@ -394,7 +405,7 @@ hoso_status trk_dossier_accept_as(trk *t, const trk_actor *actor, const json_t *
 	if ((st = db_agency_get(t->db, d->agency_code, a, err)) != HOSO_OK)
 		goto out_mem;
 	if (!client_id[0])
-		trk_uuid_v4(client_id);
+		trk_uuid_v7(client_id);
 
 	if ((st = db_begin(t->db, err)) != HOSO_OK)
 		goto out_mem;

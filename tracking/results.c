@@ -66,7 +66,7 @@ hoso_status trk_result_ready(trk *t, const trk_actor *actor, int64_t dossier_id,
 			goto out_txn;
 		db_event ev;
 		memset(&ev, 0, sizeof(ev));
-		trk_uuid_v4(ev.id);
+		trk_uuid_v7(ev.id);
 		snprintf(ev.type, sizeof(ev.type), "accept");
 		ev.user_id = actor->user_id;
 		snprintf(ev.username, sizeof(ev.username), "%s", actor->username);

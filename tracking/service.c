@@ -44,11 +44,14 @@ static void uuid_format(uint8_t b[16], char out[37])
 	out[o] = '\0';
 }
 
-void trk_uuid_v4(char out[37])
+void trk_uuid_v7(char out[37])
 {
 	uint8_t b[16];
 	randombytes_buf(b, sizeof(b));
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	uint64_t ms = (uint64_t)trk_now_ms();
+	for (int i = 0; i < 6; i++)
+		b[i] = (uint8_t)(ms >> (40 - 8 * i));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x70);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
 	uuid_format(b, out);
 }
@@ -72,6 +75,14 @@ void trk_uuid_derived(const char *base, const char *suffix, char out[37])
 	crypto_hash_sha256_update(&st, (const unsigned char *)"/", 1);
 	crypto_hash_sha256_update(&st, (const unsigned char *)suffix, strlen(suffix));
 	crypto_hash_sha256_final(&st, h);
+	/* A version 7 base ("xxxxxxxx-xxxx-7..."): keep its time, the first 12 hex digits. Ids
+	 * derived from other bases are as they always were, so retries of old requests still
+	 * map to the ids recorded then. */
+	uint8_t t[6];
+	if (strlen(base) == 36 && base[14] == '7' && base[8] == '-' &&
+	    sodium_hex2bin(t, 4, base, 8, NULL, NULL, NULL) == 0 &&
+	    sodium_hex2bin(t + 4, 2, base + 9, 4, NULL, NULL, NULL) == 0)
+		memcpy(h, t, sizeof(t));
 	h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
 	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
 	uuid_format(h, out);

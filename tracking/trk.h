@@ -176,6 +176,9 @@ hoso_status trk_dossier_views_load(trk *t, const trk_actor *actor, int64_t id,
 /* {"status": "ok", "schema_version": N} when the database answers. */
 hoso_status trk_health(trk *t, json_t **out, hoso_err *err);
 
+/* The database writer's counters since start (for /metrics). */
+void trk_writer_stats(trk *t, db_writer_stats *out);
+
 /* The item's events: {"tracking_number", "events": [...]}. */
 hoso_status trk_item_events(trk *t, const trk_actor *actor, const char *tn, json_t **out,
                             hoso_err *err);

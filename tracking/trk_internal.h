@@ -45,15 +45,18 @@ hoso_status trk_audit_write(db *h, int64_t user_id, const char *action, json_t *
 /* Wall-clock time in ms since the epoch. */
 int64_t trk_now_ms(void);
 
-/* A fresh random (version 4) UUID into out[37]. */
-void trk_uuid_v4(char out[37]);
+/* A fresh time-ordered UUID (version 7: 48 bits of Unix ms, then 74 random bits) into
+ * out[37]. Ids made one after another sort together, so each lands on the same leaf of the
+ * events' id index instead of a random one (one WAL page less per event written). */
+void trk_uuid_v7(char out[37]);
 
 /* SHA-256 (hex) of a request body in canonical form (compact, sorted keys): tells a true
  * repeat of an idempotent request from a reuse of its client_id for another body. */
 void trk_body_digest(const json_t *body, char out[65]);
 
 /* A UUID derived from a name (SHA-256 based, version 8 layout) into out[37]: the same
- * inputs always give the same id, so a retried request maps to the same event ids. */
+ * inputs always give the same id, so a retried request maps to the same event ids. When
+ * base is a version 7 UUID its 48-bit time comes first, so the derived id sorts beside it. */
 void trk_uuid_derived(const char *base, const char *suffix, char out[37]);
 
 /* Allocates the next tracking number for an S10 prefix inside the open transaction. */

@@ -399,3 +399,8 @@ hoso_status trk_health(trk *t, json_t **out, hoso_err *err)
 	                 "schema_version", db_schema_version(t->db), "offices", (json_int_t)offices);
 	return HOSO_OK;
 }
+
+void trk_writer_stats(trk *t, db_writer_stats *out)
+{
+	db_writer_stats_get(t->db, out);
+}

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 			json_t *evs = json_array();
 			for (int i = b; i < b + 100; i++) {
 				char id[37];
-				trk_uuid_v4(id);
+				trk_uuid_v7(id);
 				json_array_append_new(evs, json_pack("{s:s, s:s, s:s}", "id", id, "item",
 				                                     tns[i], "type", "dispatch"));
 			}

@@ -7,7 +7,8 @@ in the same run (one durable transaction per insert, and 100 inserts per transac
     bench/events/run.py --pg BASE-URI [--daemons 1,3] ...
 
 The client is Python (http.client, keep-alive, one connection per thread); it prints the
-daemon's CPU time so the client's own cost can be judged.
+daemon's CPU time so the client's own cost can be judged. Event ids are time-ordered
+(UUID version 7), as the staff pages make them.
 
 With --pg (a superuser libpq URI, as scripts/pg-cluster.sh start prints it), every run also
 measures the same load on PostgreSQL, once for each daemon count of --daemons: a fresh
@@ -35,6 +36,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 HOSO = RAW = None  # set from --build in main()
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
 from harness import good_dossier, psql, pg_uri  # noqa: E402
+
+
+def uuid7():
+    """A time-ordered event id, made as the staff pages make them (dispatch/www/desk.js)."""
+    b = bytearray(os.urandom(16))
+    b[0:6] = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    b[6] = (b[6] & 0x0F) | 0x70
+    b[8] = (b[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(b)))
 
 
 class Client:
@@ -172,7 +182,7 @@ def one_run(args, workdir, pg_base=None, daemons=1):
             for tn in singles[i::64]:
                 if time.perf_counter() > deadline[0]:
                     break
-                st, out, dt = c.post("/api/v1/events", {"id": str(uuid.uuid4()), "item": tn,
+                st, out, dt = c.post("/api/v1/events", {"id": uuid7(), "item": tn,
                                                         "type": "dispatch"})
                 if st != 200:
                     errors.append(out)
@@ -193,7 +203,7 @@ def one_run(args, workdir, pg_base=None, daemons=1):
             for k in range(0, len(mine), 100):
                 if time.perf_counter() > deadline[0]:
                     break
-                evs = [{"id": str(uuid.uuid4()), "item": tn, "type": "dispatch"}
+                evs = [{"id": uuid7(), "item": tn, "type": "dispatch"}
                        for tn in mine[k:k + 100]]
                 st, out, dt = c.post("/api/v1/events", {"events": evs})
                 res = json.loads(out)["results"] if st == 200 else []

@@ -8,7 +8,8 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (DaemonTest, good_dossier, main, s10_valid, s10_check)  # noqa: E402
+from harness import (BACKEND, DaemonTest, good_dossier, main, s10_valid,  # noqa: E402
+                     s10_check)
 
 
 class Accept(DaemonTest):
@@ -192,6 +193,16 @@ class Accept(DaemonTest):
         self.assertIn('hoso_http_requests_total{route="dossier_create",method="POST",'
                       'status="201"}', text)
         self.assertIn("hoso_http_request_duration_seconds_bucket", text)
+        # The database writer's counters: the acceptance above was one use case at least,
+        # committed in a group, and held the writer for some time.
+        val = {k: float(v) for k, v in re.findall(r"^(hoso_db_\w+) (\S+)$", text, re.M)}
+        self.assertGreaterEqual(val["hoso_db_use_cases_total"], 1, text)
+        self.assertGreaterEqual(val["hoso_db_commits_total"], 1, text)
+        self.assertLessEqual(val["hoso_db_commits_total"], val["hoso_db_use_cases_total"])
+        self.assertGreater(val["hoso_db_writer_busy_seconds_total"], 0)
+        self.assertIn("hoso_db_checkpoints_total", val)
+        if BACKEND == "sqlite":
+            self.assertGreaterEqual(val["hoso_db_wal_flushes_total"], 1, text)
         h = self.api("GET", "/healthz", user=None)
         self.assertEqual(h.status, 200)
         self.assertEqual(h.json()["status"], "ok")

@@ -211,6 +211,11 @@ run({
       assertEq(ev.length, 1, tn + " has exactly one dispatch event");
       assert(ev[0].device_time, "device time recorded");
       assert(stored.some((s) => s.ev.id === ev[0].id), "the event id is the phone's");
+      // Time-ordered (version 7): made before it was sent, its 48-bit time says when.
+      assert(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(ev[0].id),
+             "a version 7 id: " + ev[0].id);
+      const made = parseInt(ev[0].id.slice(0, 8) + ev[0].id.slice(9, 13), 16);
+      assert(made <= Date.now() && made > Date.now() - 10 * 60 * 1000, "its time is when it was made");
     }
     const dup = await page.textContent(`#recent-list li[data-item="${a.tn}"]`);
     assert(/đã nhận trước đó/.test(dup), "the duplicate answer is shown: " + dup);

@@ -164,6 +164,17 @@ int main(void)
 	CHECK_INT(count_sql(sql), 0);
 	CHECK_INT(count_sql("SELECT count(*) FROM users WHERE username = 'dup'"), 1);
 
+	/* The writer's counters (/metrics): every use case counted, groups shared by several. */
+	db_writer_stats ws;
+	db_writer_stats_get(h, &ws);
+	CHECK(ws.use_cases >= (uint64_t)(THREADS * ROUNDS + 1));
+	CHECK(ws.groups >= 1 && ws.groups < ws.use_cases);
+	CHECK(ws.busy_ns > 0);
+	if (testdb_pg())
+		CHECK(ws.flushes == 0); /* the server's COMMIT is durable by itself */
+	else
+		CHECK(ws.flushes >= 1 && ws.flushes <= ws.groups);
+
 	/* A reader outside the use case neither waits for it nor sees its rows. */
 	pthread_t a, b;
 	pthread_create(&a, NULL, writer_open, NULL);
