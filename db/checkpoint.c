@@ -105,6 +105,11 @@ static int on_wal_commit(void *arg, sqlite3 *conn, const char *schema, int frame
 
 hoso_status db_ckpt_attach(db *h, const char *path, hoso_err *err)
 {
+	/* The thread opens its connection later, perhaps after the daemon has changed its
+	 * directory: by the absolute name SQLite resolved, not the one given. */
+	const char *full = sqlite3_db_filename(h->conn, "main");
+	if (full && full[0])
+		path = full;
 	struct db_ckpt *c = calloc(1, sizeof(*c));
 	if (!c || !(c->path = strdup(path))) {
 		free(c);
