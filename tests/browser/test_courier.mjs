@@ -183,27 +183,32 @@ run({
     assert(stored.every((e) => /^[0-9a-f-]{36}$/.test(e.ev.id) && e.ev.device_time), "ids and device times");
 
     // Back on the network, but the events call still fails: the reload keeps the queue.
-    await page.route("**/api/v1/events", (route) => route.abort("internetdisconnected"));
+    const unreachable = (route) => route.abort("internetdisconnected");
+    await page.route("**/api/v1/events", unreachable);
     await context.setOffline(false);
     await page.reload();
     await page.waitForSelector("header.bar");
     await until(async () => (await page.textContent("#queue-count")) === "2", "still two waiting after reload");
 
     // The server records the batch but its answer is lost: the events stay queued...
-    await page.unroute("**/api/v1/events");
+    // (The new route is in place before the old one goes: the page retries by itself, and a
+    // retry in between would reach the server with nothing in the way.)
     let lost = 0;
     await page.route("**/api/v1/events", async (route) => {
       await route.fetch();
       lost++;
       await route.abort("internetdisconnected");
     });
+    await page.unroute("**/api/v1/events", unreachable);
     await page.click("#sync-now");
     await until(() => lost >= 1, "the batch reached the server");
     await until(async () => (await page.textContent("#queue-count")) === "2", "still queued after the lost answer");
     assertEq((await item(a.tn)).state, "IN_TRANSIT", "the server has it");
     // ...and sending them again is answered "duplicate", nothing written twice.
     await page.unroute("**/api/v1/events");
-    await page.click("#sync-now");
+    // The page may resend by itself first, which empties the queue and disables the button:
+    // a click on the element then does nothing rather than waiting for it to be enabled.
+    await page.evaluate(() => document.getElementById("sync-now").click());
     await until(async () => (await page.textContent("#queue-count")) === "0", "queue emptied");
     for (const tn of [a.tn, b.tn]) {
       assertEq((await item(tn)).state, "IN_TRANSIT", tn + " dispatched");
