@@ -3,12 +3,16 @@
 64 concurrent clients, and batches of 100 from 4 clients, beside raw SQLite on the same disk
 in the same run (one durable transaction per insert, and 100 inserts per transaction).
 
-    bench/events/run.py [--runs 3] [--singles 3000] [--batches 60] [--build DIR]
+    bench/events/run.py [--runs 3] [--singles 30000] [--single-seconds 3] [--batches 60]
+                        [--build DIR]
     bench/events/run.py --pg BASE-URI [--daemons 1,3] ...
 
-The client is Python (http.client, keep-alive, one connection per thread); it prints the
-daemon's CPU time so the client's own cost can be judged. Event ids are time-ordered
-(UUID version 7), as the staff pages make them.
+Single events are sent by wrk (bench/events/single.lua: 2 threads, 64 connections, each
+event once); Python's threads could not keep up with the daemon. Batches are sent by Python
+(http.client, keep-alive, one connection per thread). The daemon's CPU time is printed so the
+clients' own cost can be judged. Event ids are time-ordered
+(UUID version 7), as the staff pages make them. Before the events are sent, the outbox
+worker is left to finish the SMS rows the setup's acceptances queued.
 
 With --pg (a superuser libpq URI, as scripts/pg-cluster.sh start prints it), every run also
 measures the same load on PostgreSQL, once for each daemon count of --daemons: a fresh
@@ -16,8 +20,9 @@ database (CREATE DATABASE, `hoso init --demo`), N daemons serving it, the client
 them round-robin (client k talks to daemon k mod N), right after the SQLite measurement of
 the same run. Each is given as a ratio to the SQLite figure of its run; the PostgreSQL
 server's own CPU (its backends, read from /proc) is printed beside the daemons'.
---max-seconds bounds each measured phase: clients stop sending when it has passed and the
-rate is counted over the events that were sent."""
+--max-seconds bounds the batch phase: clients stop sending when it has passed and the rate
+is counted over the events that were sent. The single-event phase lasts --single-seconds
+(wrk's duration), and --singles must give it enough items: a run that runs out is refused."""
 import argparse
 import http.client
 import json
@@ -166,34 +171,62 @@ def one_run(args, workdir, pg_base=None, daemons=1):
                     tns.append(json.loads(out)["items"][0]["tracking_number"])
         t_make = run_threads(16, make)
         singles, batch_items = tns[:args.singles], tns[args.singles:need]
+        # Each acceptance queued an SMS for the outbox worker, which writes as it sends (or
+        # fails, with no gateway here): let it finish, so the events are not measured
+        # against a burst of setup work.
+        for _ in range(600):
+            c = http.client.HTTPConnection(*bases[0])
+            c.request("GET", "/metrics")
+            m = re.search(r'^hoso_outbox_rows\{state="pending"\} (\d+)$',
+                          c.getresponse().read().decode(), re.M)
+            if m and m.group(1) == "0":
+                break
+            time.sleep(0.1)
         backends = pg_backends(pg_base) if pg_base else []
 
         def cpu():
             return (sum(proc_cpu(p.pid) for p, _ in procs),
                     sum(proc_cpu(pid) for pid in backends))
 
-        lat_single = []
         errors = []
         done = {"single": 0, "batch": 0}
         deadline = [0.0]
 
-        def single(i):
-            c = client(i, courier)
-            for tn in singles[i::64]:
-                if time.perf_counter() > deadline[0]:
-                    break
-                st, out, dt = c.post("/api/v1/events", {"id": uuid7(), "item": tn,
-                                                        "type": "dispatch"})
-                if st != 200:
-                    errors.append(out)
-                with lock:
-                    lat_single.append(dt)
-                    done["single"] += 1
+        # Single events come from wrk (bench/events/single.lua), 64 connections spread over
+        # the daemons: Python's threads could not send them as fast as the daemon answers.
+        files, wrks = [], []
+        for k in range(daemons):
+            path = os.path.join(workdir, "events-%d" % k)
+            with open(path, "w") as f:
+                for tn in singles[k::daemons]:
+                    f.write("%s %s\n" % (tn, uuid7()))
+            files.append(path)
         load_single = os.getloadavg()[0]
         c0 = cpu()
-        deadline[0] = time.perf_counter() + args.max_seconds
-        t_single = run_threads(64, single)
+        for k in range(daemons):
+            env = dict(os.environ, EVENTS_FILE=files[k], WRK_THREADS="2",
+                       HOSO_TOKEN=courier[k])
+            wrks.append(subprocess.Popen(
+                ["wrk", "-t2", "-c%d" % (64 // daemons), "-d%ds" % args.single_seconds,
+                 "-s", os.path.join(ROOT, "bench", "events", "single.lua"),
+                 "http://%s:%d" % bases[k]], env=env, stdout=subprocess.PIPE, text=True))
+        outs = [w.communicate()[0] for w in wrks]
         c1 = cpu()
+        res = []
+        for out in outs:
+            m = re.search(r"RESULT recorded=(\d+) other=(\d+) exhausted=(\d+) "
+                          r"duration_us=(\d+) p50_us=(\d+) p99_us=(\d+)", out)
+            if not m:
+                raise SystemExit("wrk gave no result: %s" % out)
+            res.append([int(x) for x in m.groups()])
+        if any(r[1] for r in res):
+            raise SystemExit("refused or failed single events: %s" % outs)
+        if any(r[2] for r in res):
+            raise SystemExit("wrk ran out of items within --single-seconds: raise --singles")
+        done["single"] = sum(r[0] for r in res)
+        t_single = max(r[3] for r in res) / 1e6
+        single_p50 = statistics.median(r[4] for r in res) / 1000
+        single_p99 = max(r[5] for r in res) / 1000
 
         lat_batch = []
 
@@ -223,7 +256,7 @@ def one_run(args, workdir, pg_base=None, daemons=1):
         return {
             "accept_rate": len(tns) / t_make,
             "single_rate": ns / t_single,
-            "single_p50": pct(lat_single, 50), "single_p99": pct(lat_single, 99),
+            "single_p50": single_p50, "single_p99": single_p99,
             "single_cpu_ms": (c1[0] - c0[0]) * 1000 / ns,
             "single_pg_cpu_ms": (c1[1] - c0[1]) * 1000 / ns,
             "batch_rate": nb / t_batch,
@@ -273,10 +306,10 @@ def report(name, runs, ref=None):
               med["batch_p99"], med["batch_cpu_ms"],
               ", PostgreSQL CPU %.3f ms/event" % med["batch_pg_cpu_ms"] if pg else "",
               ratio("batch_rate"), [round(r["load_batch"], 1) for r in runs]))
-    short = [r for r in runs if r["single_n"] < SINGLES or r["batch_n"] < BATCH_EVENTS]
+    short = [r for r in runs if r["batch_n"] < BATCH_EVENTS]
     if short:
-        print("  (stopped by --max-seconds in %d run(s): %s singles, %s batch events sent)" % (
-            len(short), [r["single_n"] for r in short], [r["batch_n"] for r in short]))
+        print("  (batches stopped by --max-seconds in %d run(s): %s events sent)" % (
+            len(short), [r["batch_n"] for r in short]))
     return med
 
 
@@ -284,7 +317,7 @@ def main():
     global HOSO, RAW, SINGLES, BATCH_EVENTS
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--singles", type=int, default=3000)
+    ap.add_argument("--singles", type=int, default=30000)
     ap.add_argument("--batches", type=int, default=60)
     ap.add_argument("--build", default=os.environ.get("HOSO_BUILD", "build"),
                     help="build directory with dispatch/hoso and bench/raw_sqlite")
@@ -293,7 +326,9 @@ def main():
     ap.add_argument("--daemons", default="1,3",
                     help="with --pg: daemon counts to measure, comma-separated")
     ap.add_argument("--max-seconds", type=float, default=10.0,
-                    help="bound of each measured phase")
+                    help="bound of the batch phase")
+    ap.add_argument("--single-seconds", type=int, default=3,
+                    help="length of the single-event phase (wrk -d); --singles must last it")
     args = ap.parse_args()
     build = os.path.join(ROOT, args.build)
     HOSO = os.path.join(build, "dispatch", "hoso")
