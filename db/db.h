@@ -61,6 +61,7 @@ typedef struct db_writer_stats {
 	uint64_t flushes;         /* fdatasync() calls of the write-ahead log (SQLite) */
 	uint64_t checkpoints;     /* background checkpoints of the WAL (SQLite, checkpoint.c) */
 	uint64_t busy_ns;         /* time the writer was held, begin to commit or rollback */
+	uint64_t busy_cpu_ns;     /* CPU time its holders used meanwhile (kernel included) */
 } db_writer_stats;
 
 /* Copies the writer's counters into out. */

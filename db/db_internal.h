@@ -158,7 +158,8 @@ struct db {
 	int wal_fd;               /* the WAL, opened on the first flush (by the flushing member) */
 	struct db_ckpt *ckpt;     /* SQLite: the background checkpoint (checkpoint.c) */
 	uint64_t held_since_ns;   /* when db_begin got the writer (under lock) */
-	_Atomic uint64_t st_use_cases, st_groups, st_flushes, st_busy_ns; /* db_writer_stats */
+	uint64_t held_since_cpu_ns; /* the holder thread's CPU time then (under lock) */
+	_Atomic uint64_t st_use_cases, st_groups, st_flushes, st_busy_ns, st_busy_cpu_ns;
 	db_st *stmts[ST_COUNT_];
 	db_st *dossier_list[DB_DOSSIER_LIST_VARIANTS];
 	struct db_reader readers[DB_READERS];

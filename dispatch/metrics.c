@@ -159,10 +159,13 @@ char *http_metrics_render(const db_writer_stats *writer)
 	    "hoso_db_checkpoints_total %llu\n"
 	    "# HELP hoso_db_writer_busy_seconds_total Time the single writer was held.\n"
 	    "# TYPE hoso_db_writer_busy_seconds_total counter\n"
-	    "hoso_db_writer_busy_seconds_total %.6f\n",
+	    "hoso_db_writer_busy_seconds_total %.6f\n"
+	    "# HELP hoso_db_writer_cpu_seconds_total CPU time its holders used meanwhile.\n"
+	    "# TYPE hoso_db_writer_cpu_seconds_total counter\n"
+	    "hoso_db_writer_cpu_seconds_total %.6f\n",
 	    (unsigned long long)writer->use_cases, (unsigned long long)writer->groups,
 	    (unsigned long long)writer->flushes, (unsigned long long)writer->checkpoints,
-	    (double)writer->busy_ns / 1e9);
+	    (double)writer->busy_ns / 1e9, (double)writer->busy_cpu_ns / 1e9);
 	if (outbox_known)
 		put(&buf, &len, &cap,
 		    "# HELP hoso_outbox_rows Notifications in the outbox, by state.\n"

@@ -200,6 +200,9 @@ class Accept(DaemonTest):
         self.assertGreaterEqual(val["hoso_db_commits_total"], 1, text)
         self.assertLessEqual(val["hoso_db_commits_total"], val["hoso_db_use_cases_total"])
         self.assertGreater(val["hoso_db_writer_busy_seconds_total"], 0)
+        self.assertGreater(val["hoso_db_writer_cpu_seconds_total"], 0)
+        self.assertLessEqual(val["hoso_db_writer_cpu_seconds_total"],
+                             val["hoso_db_writer_busy_seconds_total"] + 0.001)
         self.assertIn("hoso_db_checkpoints_total", val)
         if BACKEND == "sqlite":
             self.assertGreaterEqual(val["hoso_db_wal_flushes_total"], 1, text)
