@@ -32,18 +32,12 @@
  * nation needs fits one writer many times over (docs/DEPLOY.md, BENCHMARKS.md). */
 #define PG_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(1752134511)" /* "hoso" */
 
-static uint64_t mono_ns(void)
+/* Clock c in ns: CLOCK_MONOTONIC for the time the writer is held, CLOCK_THREAD_CPUTIME_ID
+ * for the CPU its holder used meanwhile (kernel time included). */
+static uint64_t clock_ns(clockid_t c)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time of the calling thread, kernel time included. */
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -51,8 +45,9 @@ static uint64_t thread_cpu_ns(void)
  * its thread ran (the rest it waited: for a core, the disk, the server). Under the lock. */
 static void writer_released(db *h)
 {
-	atomic_fetch_add(&h->st_busy_ns, mono_ns() - h->held_since_ns);
-	atomic_fetch_add(&h->st_busy_cpu_ns, thread_cpu_ns() - h->held_since_cpu_ns);
+	atomic_fetch_add(&h->st_busy_ns, clock_ns(CLOCK_MONOTONIC) - h->held_since_ns);
+	atomic_fetch_add(&h->st_busy_cpu_ns,
+	                 clock_ns(CLOCK_THREAD_CPUTIME_ID) - h->held_since_cpu_ns);
 }
 
 static hoso_status exec(db *h, enum db_stmt_id slot, const char *sql, const char *what,
@@ -275,8 +270,8 @@ hoso_status db_begin(db *h, hoso_err *err)
 		return hoso_err_set(err, HOSO_INTERNAL, "db_error", NULL,
 		                    "beginning a transaction: one is already open on this handle");
 	}
-	h->held_since_ns = mono_ns();
-	h->held_since_cpu_ns = thread_cpu_ns();
+	h->held_since_ns = clock_ns(CLOCK_MONOTONIC);
+	h->held_since_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	hoso_status st = HOSO_OK;
 	if (!h->group_open) {
 		if ((st = repair_sync(h, err)) != HOSO_OK)

@@ -314,7 +314,7 @@ def report(name, runs, ref=None):
 
 
 def main():
-    global HOSO, RAW, SINGLES, BATCH_EVENTS
+    global HOSO, RAW, BATCH_EVENTS
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--singles", type=int, default=30000)
@@ -333,7 +333,7 @@ def main():
     build = os.path.join(ROOT, args.build)
     HOSO = os.path.join(build, "dispatch", "hoso")
     RAW = os.path.join(build, "bench", "raw_sqlite")
-    SINGLES, BATCH_EVENTS = args.singles, args.batches * 100
+    BATCH_EVENTS = args.batches * 100
     counts = [int(n) for n in args.daemons.split(",")] if args.pg else []
     workdir = tempfile.mkdtemp(prefix="bench-events-", dir=os.environ.get("BENCH_DIR", ROOT))
     runs, raw1, raw100 = [], [], []
