@@ -22,6 +22,7 @@ struct db_pg_st;
 typedef struct db_st {
 	sqlite3_stmt *lite;
 	struct db_pg_st *pg;
+	bool rowid_id; /* SQLite: "INSERT ... RETURNING <rowid>" prepared without the clause */
 } db_st;
 
 /* Result codes of db_step() and db_exec(): SQLite's, which PostgreSQL errors are mapped
