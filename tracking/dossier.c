@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "text.h"
+#include "trk_components.h"
 #include "trk_internal.h"
 #include "trk_valid.h"
 
@@ -71,50 +72,32 @@ static hoso_status read_applicant(const json_t *body, db_dossier *d, hoso_err *e
 
 /* Checks the documents handed in against the procedure's components (Decision 45/2016
  * Art 6: the clerk checks the dossier against the published list) and stores them. */
-static hoso_status read_documents(const json_t *body, const db_procedure *p, bool sending,
-                                  db_dossier *d, hoso_err *err)
+static hoso_status read_documents(trk *t, const json_t *body, const db_procedure *p,
+                                  bool sending, db_dossier *d, hoso_err *err)
 {
 	hoso_status st = HOSO_OK;
 	const json_t *docs = json_object_get(body, "documents");
-	json_t *stored = json_array();
-	json_t *components = json_loads(p->components, 0, NULL);
-	if (!stored)
-		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
-	if (!components || !json_is_array(components)) {
-		st = hoso_err_set(err, HOSO_INTERNAL, "bad_row", "procedure_code",
-		                  "procedure %s has an unreadable component list", p->code);
-		goto out_json;
-	}
-	if (docs && !json_is_null(docs) && !json_is_array(docs)) {
-		st = hoso_err_set(err, HOSO_INVALID, "wrong_type", "documents",
-		                  "documents must be an array");
-		goto out_json;
-	}
+	if (docs && !json_is_null(docs) && !json_is_array(docs))
+		return hoso_err_set(err, HOSO_INVALID, "wrong_type", "documents",
+		                    "documents must be an array");
 	size_t n = docs ? json_array_size(docs) : 0;
-	if (sending && n == 0) {
-		st = hoso_err_set(err, HOSO_INVALID, "missing_field", "documents",
-		                  "documents is required when the dossier is sent: list each paper "
-		                  "handed in");
-		goto out_json;
+	if (sending && n == 0)
+		return hoso_err_set(err, HOSO_INVALID, "missing_field", "documents",
+		                    "documents is required when the dossier is sent: list each paper "
+		                    "handed in");
+	if (n > MAX_DOCUMENTS)
+		return hoso_err_set(err, HOSO_INVALID, "too_many", "documents",
+		                    "documents lists %zu papers; at most %d", n, MAX_DOCUMENTS);
+	trk_components *comps;
+	if ((st = trk_components_get(t->comps, p, &comps, err)) != HOSO_OK)
+		return st;
+	json_t *stored = json_array();
+	if (!stored) {
+		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+		goto out_comps;
 	}
-	if (n > MAX_DOCUMENTS) {
-		st = hoso_err_set(err, HOSO_INVALID, "too_many", "documents",
-		                  "documents lists %zu papers; at most %d", n, MAX_DOCUMENTS);
-		goto out_json;
-	}
-	size_t nc = json_array_size(components);
-	if (nc > 256)
-		nc = 256;
-	bool covered[256] = {false};
-	char *cfolds[256] = {NULL}; /* each component's name folded once, not once a paper */
-	for (size_t c = 0; c < nc; c++) {
-		const char *cname = json_string_value(json_object_get(json_array_get(components, c),
-		                                                      "name"));
-		if (cname && !(cfolds[c] = text_fold(cname))) {
-			st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
-			goto out_folds;
-		}
-	}
+	size_t nc = trk_components_count(comps);
+	bool covered[256] = {false}; /* trk_components holds at most 256 */
 	for (size_t i = 0; i < n; i++) {
 		char path[32], name[1024], form[16];
 		int64_t copies;
@@ -123,30 +106,28 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 		if (!json_is_object(doc)) {
 			st = hoso_err_set(err, HOSO_INVALID, "wrong_type", path,
 			                  "%s must be an object with name and form", path);
-			goto out_folds;
+			goto out_json;
 		}
 		if ((st = trk_field_only(doc, path, document_keys, err)) ||
 		    (st = trk_field_string(doc, path, "name", true, 300, name, sizeof(name), err)) ||
 		    (st = trk_field_enum(doc, path, "form", forms, NULL, form, sizeof(form), err)) ||
 		    (st = trk_field_int(doc, path, "copies", false, 1, 50, 1, &copies, err)))
-			goto out_folds;
+			goto out_json;
 		char *fold = text_fold(name);
 		if (!fold) {
 			st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
-			goto out_folds;
+			goto out_json;
 		}
 		for (size_t c = 0; c < nc; c++) {
-			const json_t *comp = json_array_get(components, c);
-			const char *cname = json_string_value(json_object_get(comp, "name"));
-			const char *cform = json_string_value(json_object_get(comp, "form"));
-			if (!cfolds[c] || strcmp(cfolds[c], fold) != 0)
+			const trk_component *comp = trk_components_at(comps, c);
+			if (strcmp(comp->fold, fold) != 0)
 				continue;
-			if (cform && strcmp(cform, "original") == 0 && strcmp(form, "copy") == 0) {
+			if (comp->original && strcmp(form, "copy") == 0) {
 				free(fold);
 				st = hoso_err_set(err, HOSO_INVALID, "original_required", path,
 				                  "%s: the procedure requires the original of \"%s\", "
-				                  "not a copy", path, cname);
-				goto out_folds;
+				                  "not a copy", path, comp->name);
+				goto out_json;
 			}
 			covered[c] = true;
 		}
@@ -158,19 +139,19 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 		char missing[1024] = "";
 		size_t count = 0;
 		for (size_t c = 0; c < nc; c++) {
-			const json_t *comp = json_array_get(components, c);
-			if (covered[c] || !json_is_true(json_object_get(comp, "required")))
+			const trk_component *comp = trk_components_at(comps, c);
+			if (covered[c] || !comp->required)
 				continue;
 			size_t used = strlen(missing);
 			snprintf(missing + used, sizeof(missing) - used, "%s\"%s\"", count ? ", " : "",
-			         json_string_value(json_object_get(comp, "name")));
+			         comp->name);
 			count++;
 		}
 		if (count) {
 			st = hoso_err_set(err, HOSO_INVALID, "missing_document", "documents",
 			                  "the dossier lacks %zu required document%s of procedure %s: "
 			                  "%s", count, count > 1 ? "s" : "", p->code, missing);
-			goto out_folds;
+			goto out_json;
 		}
 	}
 	char *dump = json_dumps(stored, JSON_COMPACT);
@@ -178,16 +159,14 @@ static hoso_status read_documents(const json_t *body, const db_procedure *p, boo
 		free(dump);
 		st = hoso_err_set(err, HOSO_INVALID, "too_long", "documents",
 		                  "documents is too long altogether");
-		goto out_folds;
+		goto out_json;
 	}
 	snprintf(d->documents, sizeof(d->documents), "%s", dump);
 	free(dump);
-out_folds:
-	for (size_t c = 0; c < nc; c++)
-		free(cfolds[c]);
 out_json:
-	json_decref(components);
 	json_decref(stored);
+out_comps:
+	trk_components_release(comps);
 	return st;
 }
 
@@ -277,7 +256,7 @@ static hoso_status read_request(trk *t, const trk_actor *actor, const json_t *bo
 	if ((st = read_applicant(body, d, err)))
 		return st;
 	bool sending = strcmp(d->service, "return") != 0;
-	if ((st = read_documents(body, p, sending, d, err)) ||
+	if ((st = read_documents(t, body, p, sending, d, err)) ||
 	    (st = trk_field_int(body, "", "postage_vnd", false, 0, MAX_VND, 0, &d->postage_vnd,
 	                        err)) ||
 	    (st = trk_field_int(body, "", "fee_vnd", false, 0, MAX_VND, 0, &d->fee_vnd, err)) ||

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "trk_components.h"
 #include "trk_internal.h"
 #include "trk_s10.h"
 
@@ -175,6 +176,12 @@ hoso_status trk_create(db *dbh, trk_calendar *cal, const trk_config *cfg, trk **
 		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
 		goto fail_trk;
 	}
+	if (!(t->comps = trk_comp_cache_create())) {
+		trk_perm_destroy(t->perm_sub);
+		trk_perm_destroy(t->perm_res);
+		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+		goto fail_trk;
+	}
 	trk_auth_init_dummy(t);
 	*out = t;
 	return HOSO_OK;
@@ -189,6 +196,7 @@ void trk_destroy(trk *t)
 		return;
 	trk_perm_destroy(t->perm_sub);
 	trk_perm_destroy(t->perm_res);
+	trk_comp_cache_destroy(t->comps);
 	free(t);
 }
 

@@ -16,6 +16,7 @@ struct trk {
 	trk_perm *perm_res;     /* owned: the result prefix's own, so that the two numbers
 	                         * of one dossier do not share a serial */
 	char dummy_hash[160];   /* verified against for unknown users, to even out timing */
+	struct trk_comp_cache *comps; /* owned: procedures' component lists, parsed once */
 };
 
 /* Prepares the dummy password hash used when a login names an unknown user. */

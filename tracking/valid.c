@@ -154,12 +154,29 @@ bool trk_phone_normalize(const char *in, char out[16])
 	return true;
 }
 
+/* Appends at most the n bytes of s that fit in buf[*at .. size-1]; keeps it terminated. */
+static void path_put(char *buf, size_t size, size_t *at, const char *s, size_t n)
+{
+	if (*at + n >= size)
+		n = size - 1 - *at;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	buf[*at] = '\0';
+}
+
+/* Every field read builds its path before it knows whether it will need it for an error:
+ * plain copies, not snprintf, which was 4 % of the instructions of an event. */
 const char *trk_field_path(char *buf, size_t size, const char *path, const char *key)
 {
-	if (path && *path)
-		snprintf(buf, size, "%s.%s", path, key);
-	else
-		snprintf(buf, size, "%s", key);
+	size_t at = 0;
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (path && *path) {
+		path_put(buf, size, &at, path, strlen(path));
+		path_put(buf, size, &at, ".", 1);
+	}
+	path_put(buf, size, &at, key, strlen(key));
 	return buf;
 }
 

@@ -8,7 +8,7 @@ import shutil
 import socket
 import tempfile
 
-from harness import DEMO, Daemon, DaemonTest, main
+from harness import DEMO, Daemon, DaemonTest, good_dossier, main
 
 GOOD_PW = "Hoa-sen-no-2026"
 SECRET = "s3cret-webhook-key-0123456789"
@@ -310,6 +310,39 @@ class Admin(DaemonTest):
         imp = [e for e in audit if e["action"] == "catalogue_import"]
         self.assertEqual(imp[0]["detail"]["file"], "offices.csv")
         self.assertEqual(imp[0]["user_id"], self.users()["admin"]["id"])
+
+    def test_reimported_components_apply_to_the_next_dossier(self):
+        # The daemon keeps each procedure's parsed component list between acceptances; a
+        # new upload of the procedure must change what the very next acceptance checks.
+        def upload(components):
+            csv = ("code,name,agency_code,fee_vnd,days,components\n"
+                   "1.999011,Thủ tục kiểm tra thành phần,%s,0,5,\"%s\"\n"
+                   % (AGENCY, components)).encode("utf-8")
+            r = self.upload("procedures", csv, name="thanh-phan.csv")
+            self.assertEqual(r.status, 200, r.body)
+
+        def accept(*docs):
+            return self.api("POST", "/api/v1/dossiers", good_dossier(
+                procedure_code="1.999011", service="send", fee_vnd=0,
+                documents=[{"name": n, "form": f} for n, f in docs]))
+
+        upload("Đơn đề nghị@copy")
+        r = accept(("Đơn đề nghị", "copy"))
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(accept(("đơn ĐỀ nghị", "copy")).status, 201, "matched folded")
+        # now the original is required, and a second paper too
+        upload("Đơn đề nghị@original;Giấy ủy quyền")
+        r = accept(("Đơn đề nghị", "copy"))
+        err = self.assert_error(r, 400, "documents[0]", "original_required")
+        self.assertIn("Đơn đề nghị", err["message"])
+        r = accept(("Đơn đề nghị", "original"))
+        err = self.assert_error(r, 400, "documents", "missing_document")
+        self.assertIn("Giấy ủy quyền", err["message"])
+        r = accept(("Đơn đề nghị", "original"), ("Giấy ủy quyền", "copy"))
+        self.assertEqual(r.status, 201, r.body)
+        # and back: optional again
+        upload("?Đơn đề nghị")
+        self.assertEqual(accept(("Tờ khác", "copy")).status, 201)
 
     def test_bad_csv_names_line_and_column_and_imports_nothing(self):
         csv = ("code,name,agency_code,days\n"
