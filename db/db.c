@@ -1,6 +1,7 @@
 /* db.c — the handle: open and migrate, the lock, transactions, the statement cache, error
  * mapping, settings, sequences and backups. */
 #include "db_internal.h"
+#include "log.h"
 
 #include <errno.h>
 #include <sys/statvfs.h>
@@ -463,10 +464,13 @@ static hoso_status set_pragmas(db *h, hoso_err *err)
 }
 
 /* SQLite's memory statistics take a process-wide mutex on every allocation it makes, and
- * hoso reads none of them: turned off once, before SQLite initialises. */
+ * hoso reads none of them: turned off once, before SQLite initialises; and its page cache
+ * wrapped (pcache.c). If SQLite was started before (it refuses both then), it runs as it is. */
 static void sqlite_setup(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (!db_pcache_install())
+		log_warn("SQLite's page cache could not be wrapped; commits walk the whole cache");
 	sqlite3_initialize();
 }
 

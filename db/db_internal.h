@@ -193,6 +193,13 @@ hoso_status db_collect(db *h, db_st *st, size_t elem,
                        void (*read)(db_st *st, void *row), void **rows, size_t *n,
                        const char *what, hoso_err *err);
 
+/* Wraps SQLite's page cache so that a commit does not walk the whole cache after a page
+ * split (pcache.c). Once, before sqlite3_initialize(); false when SQLite refused it. */
+bool db_pcache_install(void);
+/* Truncations of page caches passed to SQLite's cache, those answered without it, and the
+ * moves of pages to the spare number that made pcache1 walk its table. */
+void db_pcache_counts(uint64_t *truncated, uint64_t *skipped, uint64_t *spare_moves);
+
 /* SQLite: checkpoints from a thread of its own instead of inside the writer's commits. */
 hoso_status db_ckpt_attach(db *h, const char *path, hoso_err *err);
 /* Stops that thread (before the writer's connection closes); harmless when none. */
