@@ -12,7 +12,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (DEMO, SRC, Daemon, good_dossier, main, run_hoso,  # noqa: E402
-                     s10_check, sql_exec)
+                     s10_check, sql_exec, sqlite_only)
 import unittest  # noqa: E402
 
 NAME = "Nguyễn Văn Anh"
@@ -113,6 +113,44 @@ class Tracking(unittest.TestCase):
     def assertNoSecrets(self, text):
         for s in SECRETS:
             self.assertNotIn(s, text)
+
+    # ---- an event that fails half way ----------------------------------------------------
+
+    @sqlite_only("an index made to refuse one write of the event after others were made")
+    def test_event_failing_half_way_keeps_nothing(self):
+        # The event row and the item's new state are written before its progress row. A
+        # unique index that refuses the new progress row (a 409, as a write conflict) must
+        # take the first two writes back with it: for a bare event, whose use case is then
+        # rolled back, as for one in a batch, whose savepoint is.
+        _, first, _ = self.accept()
+        self.event(first, "dispatch")  # its progress row now names the courier
+        _, sub, _ = self.accept()
+        before = self.api("GET", "/api/v1/items/%s/events" % sub, user="clerk").json()
+        sql_exec(self.daemon.db_path,
+                 "CREATE UNIQUE INDEX test_one_custodian ON item_progress(custodian) "
+                 "WHERE custodian = 'courier:courier'")
+        bare = {"id": str(uuid.uuid4()), "item": sub, "type": "dispatch"}
+        batch = {"id": str(uuid.uuid4()), "item": sub, "type": "dispatch"}
+        try:
+            r = self.api("POST", "/api/v1/events", bare, user="courier")
+            self.assertEqual(r.status, 409, r.body)
+            r = self.api("POST", "/api/v1/events", {"events": [batch]}, user="courier")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json()["results"][0]["status"], "refused", r.body)
+        finally:
+            sql_exec(self.daemon.db_path, "DROP INDEX test_one_custodian")
+        after = self.api("GET", "/api/v1/items/%s/events" % sub, user="clerk").json()
+        self.assertEqual(after["state"], before["state"])
+        self.assertEqual(len(after["events"]), len(before["events"]), after)
+        # Once the index is gone, the same event is recorded, and every chain verifies.
+        r = self.api("POST", "/api/v1/events", bare, user="courier")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["results"][0]["status"], "recorded", r.body)
+        after = self.api("GET", "/api/v1/items/%s/events" % sub, user="clerk").json()
+        self.assertEqual(len(after["events"]), len(before["events"]) + 1)
+        self.assertEqual(after["state"], "IN_TRANSIT", after)
+        rc, out, err = run_hoso("verify", "--db", self.daemon.db_path)
+        self.assertEqual(rc, 0, out + err)
 
     # ---- the public view ---------------------------------------------------------------
 
