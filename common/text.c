@@ -451,3 +451,11 @@ char *text_strip_marks(const char *s)
 	out[o] = '\0';
 	return out;
 }
+
+uint32_t text_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return h;
+}

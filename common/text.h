@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates, or > U+10FFFF). */
 bool text_utf8_valid(const char *s, size_t len);
@@ -33,5 +34,9 @@ bool text_has_control(const char *s);
 
 /* Copies at most dst_size-1 bytes of src, cutting only at a code point boundary. */
 void text_copy(char *dst, size_t dst_size, const char *src);
+
+/* FNV-1a of the bytes of s: a fast, well-spread hash for small in-memory tables keyed by a
+ * code or an address (not for anything an attacker may choose to collide at will). */
+uint32_t text_hash(const char *s);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "handlers.h"
 #include "ratelimit.h"
+#include "text.h"
 #include "trk_public.h"
 
 #define APP(req) (http_req_app(req)->trk)
@@ -179,17 +180,6 @@ void http_limiter_destroy(http_limiter *l)
 	free(l);
 }
 
-/* FNV-1a of the address. */
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* The client's bucket in its stripe (locked by the caller), taking over the least recently
  * used of the probed slots when the client has none. */
 static bucket *find(http_limiter *l, const char *client, size_t first, int64_t now_ms)
@@ -231,7 +221,7 @@ static bool bucket_use(http_limiter *l, const char *client, int64_t now_ms, int 
 	if (!client)
 		client = "";
 	/* PROBES consecutive slots starting at a multiple of PROBES never straddle stripes */
-	size_t first = (hash(client) % (SLOTS / PROBES)) * PROBES;
+	size_t first = (text_hash(client) % (SLOTS / PROBES)) * PROBES;
 	pthread_mutex_t *lock = &l->locks[first / (SLOTS / STRIPES)];
 	pthread_mutex_lock(lock);
 	bucket *b = find(l, client, first, now_ms);

@@ -83,10 +83,7 @@ void trk_comp_cache_destroy(trk_comp_cache *c)
 
 static size_t slot_of(const char *code)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (const unsigned char *s = (const unsigned char *)code; *s; s++)
-		h = (h ^ *s) * 16777619u;
-	return h % SLOTS;
+	return text_hash(code) % SLOTS;
 }
 
 /* Parses p's component JSON into a new list with one reference; NULL with err set. */

@@ -257,10 +257,7 @@ static hoso_status store(imp *im, size_t i, char *v)
 /* Slot of code in a table of cap (a power of 2) slots: its own, or the empty one to take. */
 static size_t seen_slot(const seen_code *tab, size_t cap, const char *code)
 {
-	uint32_t hash = 2166136261u; /* FNV-1a */
-	for (const char *c = code; *c; c++)
-		hash = (hash ^ (unsigned char)*c) * 16777619u;
-	size_t j = hash & (cap - 1);
+	size_t j = text_hash(code) & (cap - 1);
 	while (tab[j].code[0] && strcmp(tab[j].code, code) != 0)
 		j = (j + 1) & (cap - 1);
 	return j;

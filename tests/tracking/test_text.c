@@ -270,8 +270,18 @@ static void test_strip_marks(void)
 	            "oooooooooooooooooo uuuuuuuuuuuu yyyyyy dD");
 }
 
+/* text_hash is FNV-1a: the published test values of the 32-bit variant. */
+static void test_hash(void)
+{
+	CHECK_INT(text_hash(""), 0x811c9dc5u);
+	CHECK_INT(text_hash("a"), 0xe40c292cu);
+	CHECK_INT(text_hash("foobar"), 0xbf9cf968u);
+	CHECK(text_hash("1.001776") != text_hash("1.001777"));
+}
+
 int main(void)
 {
+	test_hash();
 	test_strip_marks();
 	test_valid();
 	test_length();
