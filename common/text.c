@@ -268,7 +268,6 @@ char *text_nfc(const char *s)
 {
 	size_t len = strlen(s);
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
 	if (nfc_quick_yes(p, len))             /* ASCII and precomposed text are already NFC */
 		return strdup(s);
 
@@ -282,7 +281,7 @@ char *text_nfc(const char *s)
 		return NULL;
 	}
 	size_t n = 0;
-	for (i = 0; i < len;)
+	for (size_t i = 0; i < len;)
 		n = decompose_into(next_cp(p, len, &i), cps, n);
 
 	/* Canonical ordering: stable insertion sort of each run of non-starters. */

@@ -20,7 +20,6 @@
 #include "text.h"
 
 #define SLOTS 128 /* a province's catalogue is a few hundred procedures, most used rarely */
-#define MAX_COMPONENTS 256
 
 struct trk_components {
 	atomic_int refs;
@@ -97,8 +96,8 @@ static trk_components *parse(const db_procedure *p, hoso_err *err)
 		return NULL;
 	}
 	size_t n = json_array_size(arr);
-	if (n > MAX_COMPONENTS)
-		n = MAX_COMPONENTS;
+	if (n > TRK_COMPONENTS_MAX)
+		n = TRK_COMPONENTS_MAX;
 	trk_components *l = calloc(1, sizeof(*l) + n * sizeof(l->items[0]));
 	if (!l || !(l->text = strdup(p->components)))
 		goto fail_mem;

@@ -97,7 +97,7 @@ static hoso_status read_documents(trk *t, const json_t *body, const db_procedure
 		goto out_comps;
 	}
 	size_t nc = trk_components_count(comps);
-	bool covered[256] = {false}; /* trk_components holds at most 256 */
+	bool covered[TRK_COMPONENTS_MAX] = {false};
 	for (size_t i = 0; i < n; i++) {
 		char path[32], name[1024], form[16];
 		int64_t copies;

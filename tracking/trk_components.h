@@ -11,6 +11,9 @@
 #include "db.h"
 #include "hoso.h"
 
+/* A list holds at most this many components; the catalogue's further ones are left out. */
+#define TRK_COMPONENTS_MAX 256
+
 typedef struct trk_component {
 	char *name; /* as the catalogue spells it */
 	char *fold; /* text_fold(name): how a paper handed in is matched to it */
