@@ -60,6 +60,8 @@ typedef struct db_writer_stats {
 	uint64_t groups;          /* transactions committed for them (group commit) */
 	uint64_t flushes;         /* fdatasync() calls of the write-ahead log (SQLite) */
 	uint64_t checkpoints;     /* background checkpoints of the WAL (SQLite, checkpoint.c) */
+	uint64_t ckpt_frames_thread; /* WAL frames the background thread copied back */
+	uint64_t ckpt_frames_writer; /* those the writer's commits copied (past 4,000 frames) */
 	uint64_t busy_ns;         /* time the writer was held, begin to commit or rollback */
 	uint64_t busy_cpu_ns;     /* CPU time its holders used meanwhile (kernel included) */
 } db_writer_stats;

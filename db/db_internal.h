@@ -207,6 +207,9 @@ void db_ckpt_detach(db *h);
 /* Checkpoints the thread has run. */
 uint64_t db_ckpt_runs(const db *h);
 
+/* WAL frames copied into the database file by the thread and by the writer's commits. */
+void db_ckpt_frames(const db *h, uint64_t *by_thread, uint64_t *by_writer);
+
 /* Ends what is open at close: commits a group with members, rolls back the rest. */
 void db_txn_close(db *h);
 

@@ -369,6 +369,7 @@ void db_writer_stats_get(db *h, db_writer_stats *out)
 	out->busy_ns = atomic_load(&h->st_busy_ns);
 	out->busy_cpu_ns = atomic_load(&h->st_busy_cpu_ns);
 	out->checkpoints = db_ckpt_runs(h);
+	db_ckpt_frames(h, &out->ckpt_frames_thread, &out->ckpt_frames_writer);
 }
 
 void db_txn_close(db *h)

@@ -157,6 +157,10 @@ char *http_metrics_render(const db_writer_stats *writer)
 	    "# HELP hoso_db_checkpoints_total Background checkpoints of the write-ahead log.\n"
 	    "# TYPE hoso_db_checkpoints_total counter\n"
 	    "hoso_db_checkpoints_total %llu\n"
+	    "# HELP hoso_db_checkpoint_frames_total WAL frames copied into the database file.\n"
+	    "# TYPE hoso_db_checkpoint_frames_total counter\n"
+	    "hoso_db_checkpoint_frames_total{by=\"thread\"} %llu\n"
+	    "hoso_db_checkpoint_frames_total{by=\"writer\"} %llu\n"
 	    "# HELP hoso_db_writer_busy_seconds_total Time the single writer was held.\n"
 	    "# TYPE hoso_db_writer_busy_seconds_total counter\n"
 	    "hoso_db_writer_busy_seconds_total %.6f\n"
@@ -165,6 +169,8 @@ char *http_metrics_render(const db_writer_stats *writer)
 	    "hoso_db_writer_cpu_seconds_total %.6f\n",
 	    (unsigned long long)writer->use_cases, (unsigned long long)writer->groups,
 	    (unsigned long long)writer->flushes, (unsigned long long)writer->checkpoints,
+	    (unsigned long long)writer->ckpt_frames_thread,
+	    (unsigned long long)writer->ckpt_frames_writer,
 	    (double)writer->busy_ns / 1e9, (double)writer->busy_cpu_ns / 1e9);
 	if (outbox_known)
 		put(&buf, &len, &cap,

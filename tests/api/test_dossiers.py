@@ -204,6 +204,8 @@ class Accept(DaemonTest):
         self.assertLessEqual(val["hoso_db_writer_cpu_seconds_total"],
                              val["hoso_db_writer_busy_seconds_total"] + 0.001)
         self.assertIn("hoso_db_checkpoints_total", val)
+        for by in ("thread", "writer"):
+            self.assertRegex(text, r'(?m)^hoso_db_checkpoint_frames_total\{by="%s"\} \d+$' % by)
         if BACKEND == "sqlite":
             self.assertGreaterEqual(val["hoso_db_wal_flushes_total"], 1, text)
         h = self.api("GET", "/healthz", user=None)
