@@ -292,6 +292,9 @@ hoso_status db_event_insert(db *db, db_event *ev, hoso_err *err);
 
 /* Loads an event by its client id; HOSO_NOT_FOUND when unseen. */
 hoso_status db_event_get(db *db, const char *id, db_event *out, hoso_err *err);
+/* As db_event_get, for a check before recording: HOSO_OK with *found false when no event
+ * has the id, without formatting an error (the usual case, under the writer's lock). */
+hoso_status db_event_find(db *db, const char *id, db_event *out, bool *found, hoso_err *err);
 
 /* Events of one item in order. *out is malloc'd (free()). */
 hoso_status db_events_of_item(db *db, const char *tracking_number, db_event **out, size_t *n,

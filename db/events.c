@@ -70,9 +70,10 @@ unlock:
 	return status;
 }
 
-hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
+hoso_status db_event_find(db *h, const char *id, db_event *out, bool *found, hoso_err *err)
 {
 	hoso_status status = HOSO_OK;
+	*found = false;
 	db_read_lock(h);
 	db_st *st = db_stmt(h, ST_EVENT_GET,
 		"SELECT " EVENT_COLS " FROM events WHERE id = ?1", err);
@@ -82,16 +83,25 @@ hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
 	}
 	db_bind_text(st, 1, id);
 	int rc = db_step(st);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		read_event(st, out);
-	else if (rc == DB_DONE)
-		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_event", NULL,
-		                      "event %s has not been recorded", id);
-	else
+		*found = true;
+	} else if (rc != DB_DONE) {
 		status = db_fail(h, rc, "reading an event", err);
+	}
 	db_stmt_done(st);
 unlock:
 	db_read_unlock(h);
+	return status;
+}
+
+hoso_status db_event_get(db *h, const char *id, db_event *out, hoso_err *err)
+{
+	bool found;
+	hoso_status status = db_event_find(h, id, out, &found, err);
+	if (status == HOSO_OK && !found)
+		status = hoso_err_set(err, HOSO_NOT_FOUND, "unknown_event", NULL,
+		                      "event %s has not been recorded", id);
 	return status;
 }
 

@@ -388,15 +388,14 @@ hoso_status trk_dossier_accept_as(trk *t, const trk_actor *actor, const json_t *
 
 	if ((st = db_begin(t->db, err)) != HOSO_OK)
 		goto out_mem;
-	st = db_event_get(t->db, client_id, first, err);
-	if (st == HOSO_OK) {
+	bool seen;
+	if ((st = db_event_find(t->db, client_id, first, &seen, err)) != HOSO_OK)
+		goto out_txn;
+	if (seen) {
 		st = replay(t, first, digest, out, err);
 		db_rollback(t->db);
 		goto out_mem;
 	}
-	if (st != HOSO_NOT_FOUND)
-		goto out_txn;
-	hoso_err_clear(err);
 
 	d->created_by = actor->user_id;
 	d->accepted_at = trk_now_ms();

@@ -321,7 +321,7 @@ static hoso_status check_place(ctx *c, hoso_err *err)
 			return hoso_err_set(err, HOSO_INVALID, "unknown_office", where,
 			                    "%s \"%s\" is not a post office in the catalogue", where, place);
 	}
-	snprintf(c->rec.place, sizeof(c->rec.place), "%s", place);
+	text_copy(c->rec.place, sizeof(c->rec.place), place);
 	return HOSO_OK;
 }
 
@@ -340,7 +340,7 @@ static hoso_status apply(ctx *c, hoso_err *err)
 	case TRK_E_DISPATCH:
 	case TRK_E_COLLECT:
 	case TRK_E_OUT:
-		snprintf(p->custodian, sizeof(p->custodian), "%s", courier);
+		text_copy(p->custodian, sizeof(p->custodian), courier);
 		if (c->type == TRK_E_COLLECT) {
 			trk_date_format(trk_calendar_add_working_days(t->cal, today,
 			                                              trk_route_days(d->route_class)),
@@ -379,7 +379,7 @@ static hoso_status apply(ctx *c, hoso_err *err)
 		p->attempts++;
 		trk_date_format(trk_calendar_add_working_days(t->cal, today, 2), p->next_attempt_date);
 		trk_date_vn(p->next_attempt_date, vn);
-		snprintf(p->custodian, sizeof(p->custodian), "%s", courier);
+		text_copy(p->custodian, sizeof(p->custodian), courier);
 		st = trk_notify(t, "sms", d->applicant_phone,
 		                p->attempts >= 2 ? "attempt_failed_last" : "attempt_failed",
 		                &c->item, d, json_pack("{s:s, s:i}", "next_date", vn, "attempt",
@@ -419,39 +419,89 @@ static hoso_status apply(ctx *c, hoso_err *err)
 }
 
 /* Checks and records one event. On success *dup tells whether it was seen before. */
-static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
+/* What an event's own JSON decides, read before the writer is taken: its id, item and
+ * type, the digest that tells a retry from a reuse of its id, and whether its shape is
+ * refused. Then its outcome, turned into the answer after the commit. */
+typedef struct ev_pre {
+	char path[32];               /* "events[i]", or "" for a bare event */
+	char id[40];                 /* the id, once id, item and type were read */
+	char input[320];             /* the item as given */
+	char type_name[32];
+	char digest[65];
+	trk_event type;
+	hoso_status st;              /* the shape's verdict, then the event's outcome */
+	hoso_err err;                /* why it was refused */
+	bool dup;                    /* recorded before, with the same body */
+	char state[40];              /* the item's state for the answer */
+} ev_pre;
+
+static void pre_read(const json_t *ev, ev_pre *p)
 {
-	char id[40], input[320], where[128], type[32], digest[65];
+	char where[128];
+	hoso_err *err = &p->err;
+	hoso_err_clear(err);
+	p->id[0] = '\0';
+	hoso_status st;
+	char id[40];
+	if (!json_is_object(ev)) {
+		p->st = hoso_err_set(err, HOSO_INVALID, "wrong_type", p->path, "%s must be an event object",
+		                     p->path[0] ? p->path : "the body");
+		return;
+	}
+	if ((st = trk_field_only(ev, p->path, event_keys, err)) ||
+	    (st = trk_field_string(ev, p->path, "id", true, 36, id, sizeof(id), err)) ||
+	    (st = trk_field_string(ev, p->path, "item", true, 300, p->input, sizeof(p->input),
+	                           err)) ||
+	    (st = trk_field_string(ev, p->path, "type", true, 30, p->type_name,
+	                           sizeof(p->type_name), err))) {
+		p->st = st;
+		return;
+	}
+	text_copy(p->id, sizeof(p->id), id);
+	if (!trk_valid_uuid(id)) {
+		p->st = hoso_err_set(err, HOSO_INVALID, "invalid_uuid",
+		                     trk_field_path(where, sizeof(where), p->path, "id"),
+		                     "%s must be a UUID made by the device", where);
+		return;
+	}
+	trk_field_path(where, sizeof(where), p->path, "type");
+	if (!trk_event_parse(p->type_name, &p->type)) {
+		p->st = hoso_err_set(err, HOSO_INVALID, "unknown_event", where,
+		                     "%s \"%s\" is not an event type", where, p->type_name);
+		return;
+	}
+	if (p->type == TRK_E_ACCEPT || p->type == TRK_E_PICKUP || p->type == TRK_E_HANDOVER) {
+		p->st = hoso_err_set(err, HOSO_INVALID, "wrong_route", where,
+		                     "%s events are recorded through %s", p->type_name,
+		                     p->type == TRK_E_HANDOVER
+		                             ? "the agency's confirmation of a manifest "
+		                               "(POST /api/v1/manifests/{id}/confirm)"
+		                             : "POST /api/v1/dossiers or /api/v1/pickups/{id}/accept");
+		return;
+	}
+	event_digest(ev, p->digest);
+	p->st = HOSO_OK;
+}
+
+/* Records the event whose shape p has read, under the writer. */
+static hoso_status record_one(ctx *c, const ev_pre *p, bool *dup, hoso_err *err)
+{
+	char input[320], where[128];
+	const char *id = p->id, *type = p->type_name, *digest = p->digest;
 	hoso_status st;
 	*dup = false;
-	if (!json_is_object(c->ev))
-		return hoso_err_set(err, HOSO_INVALID, "wrong_type", c->path,
-		                    "%s must be an event object", c->path[0] ? c->path : "the body");
-	if ((st = trk_field_only(c->ev, c->path, event_keys, err)) ||
-	    (st = trk_field_string(c->ev, c->path, "id", true, 36, id, sizeof(id), err)) ||
-	    (st = trk_field_string(c->ev, c->path, "item", true, 300, input, sizeof(input), err)) ||
-	    (st = trk_field_string(c->ev, c->path, "type", true, 30, type, sizeof(type), err)))
-		return st;
-	snprintf(c->rec.id, sizeof(c->rec.id), "%s", id);
-	if (!trk_valid_uuid(id))
-		return hoso_err_set(err, HOSO_INVALID, "invalid_uuid",
-		                    trk_field_path(where, sizeof(where), c->path, "id"),
-		                    "%s must be a UUID made by the device", where);
+	text_copy(c->rec.id, sizeof(c->rec.id), id);
+	if (p->st != HOSO_OK) {
+		*err = p->err;
+		return p->st;
+	}
+	c->type = p->type;
 	trk_field_path(where, sizeof(where), c->path, "type");
-	if (!trk_event_parse(type, &c->type))
-		return hoso_err_set(err, HOSO_INVALID, "unknown_event", where,
-		                    "%s \"%s\" is not an event type", where, type);
-	if (c->type == TRK_E_ACCEPT || c->type == TRK_E_PICKUP || c->type == TRK_E_HANDOVER)
-		return hoso_err_set(err, HOSO_INVALID, "wrong_route", where,
-		                    "%s events are recorded through %s", type,
-		                    c->type == TRK_E_HANDOVER
-		                            ? "the agency's confirmation of a manifest "
-		                              "(POST /api/v1/manifests/{id}/confirm)"
-		                            : "POST /api/v1/dossiers or /api/v1/pickups/{id}/accept");
-	event_digest(c->ev, digest);
 	db_event *seen = &c->rec;
-	st = db_event_get(c->t->db, id, seen, err);
-	if (st == HOSO_OK) {
+	bool found;
+	if ((st = db_event_find(c->t->db, id, seen, &found, err)) != HOSO_OK)
+		return st;
+	if (found) {
 		if (strcmp(seen->request_digest, digest) != 0)
 			return hoso_err_set(err, HOSO_CONFLICT, "duplicate_id",
 			                    trk_field_path(where, sizeof(where), c->path, "id"),
@@ -459,17 +509,14 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 		*dup = true;
 		return HOSO_OK;
 	}
-	if (st != HOSO_NOT_FOUND)
-		return st;
-	hoso_err_clear(err);
 	memset(&c->rec, 0, sizeof(c->rec));
-	snprintf(c->rec.id, sizeof(c->rec.id), "%s", id);
+	text_copy(c->rec.id, sizeof(c->rec.id), id);
 	if (!(event_roles[c->type] & role_bit(c->actor->role)))
 		return hoso_err_set(err, HOSO_FORBIDDEN, "forbidden_role", where,
 		                    "a %s may not record %s events", c->actor->role, type);
 	char tn[TRK_S10_LEN + 1];
-	if ((st = trk_s10_parse(input, trk_field_path(where, sizeof(where), c->path, "item"), tn,
-	                        err)))
+	if ((st = trk_s10_parse(p->input, trk_field_path(where, sizeof(where), c->path, "item"),
+	                        tn, err)))
 		return st;
 	/* The item, its dossier and its progress in one read. */
 	st = db_event_context_get(c->t->db, tn, &c->item, &c->dossier, &c->stored,
@@ -514,7 +561,7 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 		return st;
 	text_copy(c->rec.type, sizeof(c->rec.type), type);
 	c->rec.user_id = c->actor->user_id;
-	snprintf(c->rec.username, sizeof(c->rec.username), "%s", c->actor->username);
+	text_copy(c->rec.username, sizeof(c->rec.username), c->actor->username);
 	c->rec.server_time = trk_now_ms();
 	/* The stored data: the canonical JSON of the fields, straight into the record. */
 	char *data = trk_json_canonical(c->data, c->rec.data, sizeof(c->rec.data), NULL);
@@ -523,7 +570,7 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 		c->rec.data[0] = '\0';
 		return hoso_err_set(err, HOSO_INVALID, "too_long", c->path, "the event is too long");
 	}
-	snprintf(c->rec.request_digest, sizeof(c->rec.request_digest), "%s", digest);
+	text_copy(c->rec.request_digest, sizeof(c->rec.request_digest), digest);
 	if ((st = trk_record_event(c->t, &c->item, &c->rec, err)) != HOSO_OK)
 		return st;
 	if (c->signature &&
@@ -533,7 +580,7 @@ static hoso_status record_one(ctx *c, bool *dup, hoso_err *err)
 	/* As trk_progress_save, writing only what changed when the item had a row. */
 	if (!c->has_progress)
 		return trk_progress_save(c->t, &c->item, &c->progress, err);
-	snprintf(c->progress.state, sizeof(c->progress.state), "%s", c->item.state);
+	text_copy(c->progress.state, sizeof(c->progress.state), c->item.state);
 	return db_progress_update(c->t->db, &c->stored, &c->progress, err);
 }
 
@@ -574,20 +621,25 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 			                    TRK_EVENTS_MAX_BATCH, json_array_size(list));
 	}
 	size_t n = single ? 1 : json_array_size(list);
-	json_t *results = json_array();
 	ctx *c = calloc(1, sizeof(*c));
-	if (!results || !c) {
-		json_decref(results);
+	ev_pre *pre = calloc(n, sizeof(*pre));
+	if (!c || !pre) {
+		free(pre);
 		free(c);
 		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
+	}
+	/* Each event's shape and digest first, before the writer is taken: they read only the
+	 * request, and the writer is what every other request waits for. */
+	for (size_t i = 0; i < n; i++) {
+		if (!single)
+			snprintf(pre[i].path, sizeof(pre[i].path), "events[%zu]", i);
+		pre_read(single ? body : json_array_get(list, i), &pre[i]);
 	}
 	hoso_status st = db_begin(t->db, err);
 	if (st != HOSO_OK)
 		goto out_ctx;
 	for (size_t i = 0; i < n; i++) {
-		char path[32] = "";
-		if (!single)
-			snprintf(path, sizeof(path), "events[%zu]", i);
+		ev_pre *p = &pre[i];
 		/* Only what an event may read before setting it: the item, dossier, progress and
 		 * record are (re)filled by record_one; the rest of the 14 KB is not cleared. */
 		c->item.state[0] = '\0';
@@ -599,52 +651,60 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 		c->t = t;
 		c->actor = actor;
 		c->ev = single ? body : json_array_get(list, i);
-		c->path = path;
+		c->path = p->path;
 		c->data = json_object();
 		hoso_err e;
 		hoso_err_clear(&e);
 		bool dup = false;
 		hoso_status one;
-		if (single) {
+		if (single || p->st != HOSO_OK) {
 			/* A bare event is the whole use case: db_begin's savepoint is its own, and a
 			 * refusal rolls that back below (a savepoint of its own cost 13 K instructions
-			 * under the writer's lock, and a refused event then waited for a flush). */
-			one = record_one(c, &dup, &e);
+			 * under the writer's lock, and a refused event then waited for a flush). An
+			 * event refused for its shape writes nothing. */
+			one = record_one(c, p, &dup, &e);
 		} else if ((one = db_savepoint(t->db, "event", &e)) == HOSO_OK) {
-			one = record_one(c, &dup, &e);
+			one = record_one(c, p, &dup, &e);
 			if (one == HOSO_OK)
 				one = db_savepoint_release(t->db, "event", &e);
 			else
 				db_savepoint_rollback(t->db, "event");
 		}
+		json_decref(c->data);
+		free(c->signature);
 		if (one == HOSO_INTERNAL || one == HOSO_UNAVAILABLE) {
-			json_decref(c->data);
-			free(c->signature);
 			*err = e;
 			st = one;
 			db_rollback(t->db);
 			goto out_ctx;
 		}
-		if (one == HOSO_OK)
-			json_array_append_new(results,
-			                      result_json(c->rec.id, dup ? "duplicate" : "recorded",
-			                                  dup ? c->rec.state_to : c->item.state, NULL));
-		else
-			json_array_append_new(results, result_json(c->rec.id, "refused",
-			                                           c->item.state, &e));
+		/* The answer is built after the commit, from what is kept here. */
+		p->st = one;
+		p->err = e;
+		p->dup = dup;
+		text_copy(p->id, sizeof(p->id), c->rec.id);
+		text_copy(p->state, sizeof(p->state),
+		          one == HOSO_OK && dup ? c->rec.state_to : c->item.state);
 		if (single)
 			*single_status = one;
-		json_decref(c->data);
-		free(c->signature);
 	}
-	if (single && *single_status != HOSO_OK) {
+	if (single && *single_status != HOSO_OK)
 		db_rollback(t->db); /* nothing of a refused bare event is kept */
-		*out = json_pack("{s:O}", "results", results);
-	} else if ((st = db_commit(t->db, err)) == HOSO_OK) {
-		*out = json_pack("{s:O}", "results", results);
+	else if ((st = db_commit(t->db, err)) != HOSO_OK)
+		goto out_ctx;
+	json_t *results = json_array();
+	for (size_t i = 0; results && i < n; i++) {
+		const ev_pre *p = &pre[i];
+		json_array_append_new(results,
+		                      p->st != HOSO_OK ? result_json(p->id, "refused", p->state, &p->err)
+		                      : result_json(p->id, p->dup ? "duplicate" : "recorded", p->state,
+		                                    NULL));
 	}
+	*out = results ? json_pack("{s:o}", "results", results) : NULL;
+	if (!*out)
+		st = hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
 out_ctx:
-	json_decref(results);
+	free(pre);
 	free(c);
 	return st;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "trk_internal.h"
 
 trk_date trk_today(const trk *t)
@@ -30,12 +31,12 @@ hoso_status trk_progress_load(trk *t, const db_item *it, const db_dossier *d, db
 		return st;
 	hoso_err_clear(err);
 	memset(p, 0, sizeof(*p));
-	snprintf(p->tracking_number, sizeof(p->tracking_number), "%s", it->tracking_number);
-	snprintf(p->office_code, sizeof(p->office_code), "%s", d->office_code);
-	snprintf(p->agency_code, sizeof(p->agency_code), "%s", d->agency_code);
-	snprintf(p->state, sizeof(p->state), "%s", it->state);
+	text_copy(p->tracking_number, sizeof(p->tracking_number), it->tracking_number);
+	text_copy(p->office_code, sizeof(p->office_code), d->office_code);
+	text_copy(p->agency_code, sizeof(p->agency_code), d->agency_code);
+	text_copy(p->state, sizeof(p->state), it->state);
 	if (strcmp(it->role, "submission") == 0) {
-		snprintf(p->due_date, sizeof(p->due_date), "%s", d->due_date);
+		text_copy(p->due_date, sizeof(p->due_date), d->due_date);
 		snprintf(p->custodian, sizeof(p->custodian), "office:%s", d->office_code);
 	} else {
 		snprintf(p->custodian, sizeof(p->custodian), "agency:%s", d->agency_code);
@@ -45,7 +46,7 @@ hoso_status trk_progress_load(trk *t, const db_item *it, const db_dossier *d, db
 
 hoso_status trk_progress_save(trk *t, const db_item *it, db_progress *p, hoso_err *err)
 {
-	snprintf(p->state, sizeof(p->state), "%s", it->state);
+	text_copy(p->state, sizeof(p->state), it->state);
 	return db_progress_put(t->db, p, err);
 }
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "text.h"
 #include "trk_components.h"
 #include "trk_internal.h"
 #include "trk_s10.h"
@@ -249,9 +250,9 @@ hoso_status trk_record_event(trk *t, db_item *item, db_event *ev, hoso_err *err)
 	hoso_status st = trk_machine_step(item->tracking_number, role, from, type, &to, err);
 	if (st != HOSO_OK)
 		return st;
-	snprintf(ev->tracking_number, sizeof(ev->tracking_number), "%s", item->tracking_number);
-	snprintf(ev->state_from, sizeof(ev->state_from), "%s", trk_state_name(from));
-	snprintf(ev->state_to, sizeof(ev->state_to), "%s", trk_state_name(to));
+	text_copy(ev->tracking_number, sizeof(ev->tracking_number), item->tracking_number);
+	text_copy(ev->state_from, sizeof(ev->state_from), trk_state_name(from));
+	text_copy(ev->state_to, sizeof(ev->state_to), trk_state_name(to));
 	memcpy(ev->prev_hash, item->last_hash, 32);
 	if (!trk_chain_hash(ev->prev_hash, ev, ev->hash))
 		return hoso_err_set(err, HOSO_INTERNAL, "out_of_memory", NULL, "out of memory");
@@ -262,7 +263,7 @@ hoso_status trk_record_event(trk *t, db_item *item, db_event *ev, hoso_err *err)
 	                     ev->server_time, err);
 	if (st != HOSO_OK)
 		return st;
-	snprintf(item->state, sizeof(item->state), "%s", ev->state_to);
+	text_copy(item->state, sizeof(item->state), ev->state_to);
 	item->last_seq = ev->seq;
 	memcpy(item->last_hash, ev->hash, 32);
 	item->updated_at = ev->server_time;

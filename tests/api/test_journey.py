@@ -246,6 +246,43 @@ class Journey(DaemonTest):
         r = self.post_event({"events": same})
         self.assertEqual([x["status"] for x in r["results"]], ["recorded", "refused"])
 
+    def test_batch_refuses_bad_shapes_one_by_one(self):
+        """Each event's shape is read before the batch takes the database: an event refused
+        for its shape is answered in its place, with its id and field, beside the others."""
+        tns = []
+        for _ in range(2):
+            d = self.api("POST", "/api/v1/dossiers", good_dossier(service="send")).json()
+            tns.append(d["items"][0]["tracking_number"])
+        first = ev(tns[0], "dispatch")
+        batch = [first,
+                 dict(ev(tns[1], "dispatch"), id="nope"),
+                 42,
+                 dict(ev(tns[1], "dispatch"), colour="red"),
+                 ev(tns[1], "teleport"),
+                 ev(tns[1], "handover"),
+                 dict(first),                       # the same event again: a retry
+                 dict(first, type="out"),           # its id with another body
+                 ev(tns[1], "dispatch")]
+        res = self.post_event({"events": batch})["results"]
+        self.assertEqual([x["status"] for x in res],
+                         ["recorded", "refused", "refused", "refused", "refused", "refused",
+                          "duplicate", "refused", "recorded"], res)
+        codes = [x.get("error", {}).get("code") for x in res]
+        self.assertEqual(codes, [None, "invalid_uuid", "wrong_type", "unknown_field",
+                                 "unknown_event", "wrong_route", None, "duplicate_id", None],
+                         res)
+        self.assertEqual(res[1]["error"]["field"], "events[1].id")
+        self.assertEqual(res[1]["id"], "nope")
+        self.assertEqual(res[2]["error"]["field"], "events[2]")
+        self.assertIsNone(res[2]["id"])
+        self.assertEqual(res[4]["error"]["field"], "events[4].type")
+        self.assertEqual(res[7]["error"]["field"], "events[7].id")
+        self.assertEqual(res[6]["id"], first["id"])
+        self.assertEqual(res[6]["state"], "IN_TRANSIT")
+        self.assertEqual(res[8]["state"], "IN_TRANSIT")
+        self.assertEqual(self.state(tns[0]), "IN_TRANSIT")
+        self.assertEqual(self.state(tns[1]), "IN_TRANSIT")
+
     def test_partial_manifest_and_discrepancies(self):
         tns = []
         for _ in range(3):

@@ -248,6 +248,17 @@ static void test_round_trips(db *h)
 	CHECK_INT(db_event_insert(h, &ev, &err), HOSO_CONFLICT);
 	CHECK_STR(err.code, "duplicate_event");
 	CHECK_INT(db_event_get(h, "nope", &ev2, &err), HOSO_NOT_FOUND);
+	CHECK_STR(err.code, "unknown_event");
+	/* db_event_find: the same lookup, "not there" as a flag rather than an error. */
+	bool seen = false;
+	memset(&ev2, 0, sizeof(ev2));
+	CHECK_INT(db_event_find(h, ev.id, &ev2, &seen, &err), HOSO_OK);
+	CHECK(seen);
+	CHECK(memcmp(&ev, &ev2, sizeof(ev)) == 0);
+	hoso_err_clear(&err);
+	CHECK_INT(db_event_find(h, "nope", &ev2, &seen, &err), HOSO_OK);
+	CHECK(!seen);
+	CHECK_STR(err.code, "");
 	CHECK_INT(db_item_advance(h, sub.tracking_number, "IN_TRANSIT", ev.seq, ev.hash, 3, &err),
 	          HOSO_OK);
 	CHECK_INT(db_item_advance(h, "XX000000000VN", "IN_TRANSIT", 1, ev.hash, 3, &err),
