@@ -290,6 +290,9 @@ extern const char *const db_schema_v4[]; /* schema_v4.c: notifications */
 extern const char *const db_schema_v5[]; /* schema_v5.c: failed logins (lockout) */
 extern const char *const db_schema_v6[]; /* schema_v6.c: idempotent pickup requests */
 extern const char *const db_schema_v7[]; /* schema_v7.c: items by state and time */
+extern const char *const db_schema_v8[]; /* schema_v8.c: CHECK lists as comparisons */
+/* Migration 8's work on SQLite: rewrites CHECK (x IN (3+ values)) in place. */
+hoso_status db_schema_v8_sqlite(db *h, hoso_err *err);
 
 /* PostgreSQL (pg_schema.c): statements run before the migrations, and the translation of
  * one migration step (malloc'd; NULL when out of memory or not understood). */

@@ -160,9 +160,18 @@ const char *const *const db_migrations[] = {
 	db_schema_v5,
 	db_schema_v6,
 	db_schema_v7,
+	db_schema_v8,
 };
 
 const int db_migration_count = (int)(sizeof(db_migrations) / sizeof(db_migrations[0]));
+
+/* What a step does on SQLite only, after its statements: NULL for most. */
+static hoso_status (*const sqlite_steps[])(db *h, hoso_err *err) = {
+	[7] = db_schema_v8_sqlite,
+};
+_Static_assert(sizeof(sqlite_steps) / sizeof(sqlite_steps[0]) <=
+                       sizeof(db_migrations) / sizeof(db_migrations[0]),
+               "a SQLite step for a version that has no step");
 
 int db_latest_version(void)
 {
@@ -234,6 +243,9 @@ hoso_status db_migrate(db *h, hoso_err *err)
 			if (st != HOSO_OK)
 				goto fail_txn;
 		}
+		if (!db_is_pg(h) && (size_t)v < sizeof(sqlite_steps) / sizeof(sqlite_steps[0]) &&
+		    sqlite_steps[v] && (st = sqlite_steps[v](h, err)) != HOSO_OK)
+			goto fail_txn;
 	}
 	if (version != db_migration_count) {
 		char sql[64];
