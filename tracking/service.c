@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "text.h"
+#include "trk_canon.h"
 #include "trk_components.h"
 #include "trk_internal.h"
 #include "trk_s10.h"
@@ -60,11 +61,16 @@ void trk_uuid_v7(char out[37])
 
 void trk_body_digest(const json_t *body, char out[65])
 {
-	char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	/* trk_json_canonical gives json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) byte for byte
+	 * (tests/tracking/test_canon.c), so digests stored before it are still matched; jansson's
+	 * dump cost an acceptance 90,000 instructions. */
+	char local[4096];
+	size_t len = 0;
+	char *canon = trk_json_canonical(body, local, sizeof(local), &len);
 	uint8_t h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""),
-	                   canon ? strlen(canon) : 0);
-	free(canon);
+	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""), canon ? len : 0);
+	if (canon != local)
+		free(canon);
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
