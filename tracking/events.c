@@ -2,7 +2,8 @@
  * agency, the state machine and the law's timing rules, then linked into the item's custody
  * chain. A batch runs in one transaction with a savepoint per event, so each event is
  * recorded or refused on its own and the batch costs one durable commit; a bare event is a
- * use case of its own, rolled back whole when refused. */
+ * use case of its own, rolled back whole when refused. What an event's JSON alone decides
+ * (event_shape.c) is read for the whole request before the writer is taken. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "text.h"
 #include "trk_canon.h"
 #include "trk_custody.h"
+#include "trk_event_shape.h"
 #include "trk_internal.h"
 #include "trk_s10.h"
 #include "trk_valid.h"
@@ -37,10 +39,6 @@ static const unsigned event_roles[TRK_EVENT_COUNT] = {
 	[TRK_E_RETURN] = R_COURIER | R_CLERK,
 };
 
-static const char *const event_keys[] = {
-	"id", "item", "type", "place", "device_time", "receipt_number", "appointment_date",
-	"reason", "note", "receiver_name", "relation", "authorisation_ref", "id_number",
-	"papers_collected", "signature", "fee_collected_vnd", "requested_by_applicant", NULL};
 static const char *const attempt_reasons[] = {"nobody_home", "wrong_address", "refused",
                                               "moved", "other", NULL};
 static const char *const relations[] = {"applicant", "proxy", NULL};
@@ -56,65 +54,6 @@ static unsigned role_bit(const char *role)
 	return 0;
 }
 
-/* "2026-11-27T14:05:09+07:00", "...Z", fractions allowed; or an integer of ms. */
-static hoso_status read_device_time(const json_t *ev, const char *path, int64_t *out,
-                                    hoso_err *err)
-{
-	char where[128];
-	trk_field_path(where, sizeof(where), path, "device_time");
-	const json_t *v = json_object_get(ev, "device_time");
-	*out = 0;
-	if (!v || json_is_null(v))
-		return HOSO_OK;
-	if (json_is_integer(v) && json_integer_value(v) > 0) {
-		*out = json_integer_value(v);
-		return HOSO_OK;
-	}
-	const char *s = json_string_value(v);
-	int y, mo, d, h, mi, sec, n = 0;
-	if (s && sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
-		const char *p = s + n;
-		int ms = 0;
-		if (*p == '.') {
-			int scale = 100;
-			for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-				ms += (*p - '0') * scale;
-		}
-		int off = 0;
-		bool ok = true;
-		if (*p == 'Z')
-			p++;
-		else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-			off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
-			off = *p == '-' ? -off : off;
-			p += 6;
-		} else
-			ok = false;
-		char date[11];
-		snprintf(date, sizeof(date), "%04d-%02d-%02d", y, mo, d);
-		trk_date day;
-		if (ok && !*p && trk_date_parse(date, &day) && h < 24 && mi < 60 && sec < 61) {
-			*out = ((int64_t)day * 86400 + h * 3600 + mi * 60 + sec - off * 60) * 1000 + ms;
-			return HOSO_OK;
-		}
-	}
-	return hoso_err_set(err, HOSO_INVALID, "invalid_time", where,
-	                    "%s must be a time such as 2026-11-27T14:05:09+07:00", where);
-}
-
-/* SHA-256 of the event's canonical JSON (json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS), built
- * by trk_json_canonical without a jansson dump). */
-static void event_digest(const json_t *ev, char out[65])
-{
-	char local[2048];
-	size_t len = 0;
-	char *canon = trk_json_canonical(ev, local, sizeof(local), &len);
-	uint8_t h[32];
-	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""), canon ? len : 0);
-	if (canon != local)
-		free(canon);
-	sodium_bin2hex(out, 65, h, 32);
-}
 
 /* Everything one event needs while it is checked and recorded. */
 typedef struct ctx {
@@ -418,73 +357,9 @@ static hoso_status apply(ctx *c, hoso_err *err)
 	return st;
 }
 
-/* Checks and records one event. On success *dup tells whether it was seen before. */
-/* What an event's own JSON decides, read before the writer is taken: its id, item and
- * type, the digest that tells a retry from a reuse of its id, and whether its shape is
- * refused. Then its outcome, turned into the answer after the commit. */
-typedef struct ev_pre {
-	char path[32];               /* "events[i]", or "" for a bare event */
-	char id[40];                 /* the id, once id, item and type were read */
-	char input[320];             /* the item as given */
-	char type_name[32];
-	char digest[65];
-	trk_event type;
-	hoso_status st;              /* the shape's verdict, then the event's outcome */
-	hoso_err err;                /* why it was refused */
-	bool dup;                    /* recorded before, with the same body */
-	char state[40];              /* the item's state for the answer */
-} ev_pre;
-
-static void pre_read(const json_t *ev, ev_pre *p)
-{
-	char where[128];
-	hoso_err *err = &p->err;
-	hoso_err_clear(err);
-	p->id[0] = '\0';
-	hoso_status st;
-	char id[40];
-	if (!json_is_object(ev)) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "wrong_type", p->path, "%s must be an event object",
-		                     p->path[0] ? p->path : "the body");
-		return;
-	}
-	if ((st = trk_field_only(ev, p->path, event_keys, err)) ||
-	    (st = trk_field_string(ev, p->path, "id", true, 36, id, sizeof(id), err)) ||
-	    (st = trk_field_string(ev, p->path, "item", true, 300, p->input, sizeof(p->input),
-	                           err)) ||
-	    (st = trk_field_string(ev, p->path, "type", true, 30, p->type_name,
-	                           sizeof(p->type_name), err))) {
-		p->st = st;
-		return;
-	}
-	text_copy(p->id, sizeof(p->id), id);
-	if (!trk_valid_uuid(id)) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "invalid_uuid",
-		                     trk_field_path(where, sizeof(where), p->path, "id"),
-		                     "%s must be a UUID made by the device", where);
-		return;
-	}
-	trk_field_path(where, sizeof(where), p->path, "type");
-	if (!trk_event_parse(p->type_name, &p->type)) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "unknown_event", where,
-		                     "%s \"%s\" is not an event type", where, p->type_name);
-		return;
-	}
-	if (p->type == TRK_E_ACCEPT || p->type == TRK_E_PICKUP || p->type == TRK_E_HANDOVER) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "wrong_route", where,
-		                     "%s events are recorded through %s", p->type_name,
-		                     p->type == TRK_E_HANDOVER
-		                             ? "the agency's confirmation of a manifest "
-		                               "(POST /api/v1/manifests/{id}/confirm)"
-		                             : "POST /api/v1/dossiers or /api/v1/pickups/{id}/accept");
-		return;
-	}
-	event_digest(ev, p->digest);
-	p->st = HOSO_OK;
-}
 
 /* Records the event whose shape p has read, under the writer. */
-static hoso_status record_one(ctx *c, const ev_pre *p, bool *dup, hoso_err *err)
+static hoso_status record_one(ctx *c, const trk_event_shape *p, bool *dup, hoso_err *err)
 {
 	char input[320], where[128];
 	const char *id = p->id, *type = p->type_name, *digest = p->digest;
@@ -533,7 +408,7 @@ static hoso_status record_one(ctx *c, const ev_pre *p, bool *dup, hoso_err *err)
 		c->progress = c->stored;
 	else if ((st = trk_progress_load(c->t, &c->item, &c->dossier, &c->progress, err)))
 		return st;
-	if ((st = read_device_time(c->ev, c->path, &c->rec.device_time, err)) ||
+	if ((st = trk_event_device_time(c->ev, c->path, &c->rec.device_time, err)) ||
 	    (st = check_place(c, err)))
 		return st;
 	switch (c->type) {
@@ -622,7 +497,7 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 	}
 	size_t n = single ? 1 : json_array_size(list);
 	ctx *c = calloc(1, sizeof(*c));
-	ev_pre *pre = calloc(n, sizeof(*pre));
+	trk_event_shape *pre = calloc(n, sizeof(*pre));
 	if (!c || !pre) {
 		free(pre);
 		free(c);
@@ -633,13 +508,13 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 	for (size_t i = 0; i < n; i++) {
 		if (!single)
 			snprintf(pre[i].path, sizeof(pre[i].path), "events[%zu]", i);
-		pre_read(single ? body : json_array_get(list, i), &pre[i]);
+		trk_event_shape_read(single ? body : json_array_get(list, i), &pre[i]);
 	}
 	hoso_status st = db_begin(t->db, err);
 	if (st != HOSO_OK)
 		goto out_ctx;
 	for (size_t i = 0; i < n; i++) {
-		ev_pre *p = &pre[i];
+		trk_event_shape *p = &pre[i];
 		/* Only what an event may read before setting it: the item, dossier, progress and
 		 * record are (re)filled by record_one; the rest of the 14 KB is not cleared. */
 		c->item.state[0] = '\0';
@@ -694,7 +569,7 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 		goto out_ctx;
 	json_t *results = json_array();
 	for (size_t i = 0; results && i < n; i++) {
-		const ev_pre *p = &pre[i];
+		const trk_event_shape *p = &pre[i];
 		json_array_append_new(results,
 		                      p->st != HOSO_OK ? result_json(p->id, "refused", p->state, &p->err)
 		                      : result_json(p->id, p->dup ? "duplicate" : "recorded", p->state,
