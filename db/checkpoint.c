@@ -13,8 +13,8 @@
  * already copied, and under load the next group has always begun before the thread is
  * done. So the commit that finds the WAL past CKPT_RESTART checkpoints too, on the writer's
  * connection: the thread has copied nearly everything by then, so this copies only the
- * frames committed since its last run, and the next group starts the WAL again. If the thread cannot
- * start, that commit does the whole copy, as SQLite would.
+ * frames committed since its last run, and the next group starts the WAL again. If the
+ * thread cannot start, that commit does the whole copy, as SQLite would.
  *
  * The thread's connection reads the schema once when it opens. A connection that has never
  * read does not know the file is in WAL mode, and its checkpoints return at once having

@@ -1,13 +1,10 @@
 /* event_shape.c — the part of recording an event that reads only its JSON: the keys it may
  * have, its id, item and type, its request digest, its device time. Done before the writer
  * is taken (tracking/events.c), since every other request waits for the writer. */
-#include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
-#include "trk_canon.h"
 #include "trk_event_shape.h"
 #include "trk_internal.h"
 #include "trk_valid.h"
@@ -63,64 +60,45 @@ hoso_status trk_event_device_time(const json_t *ev, const char *path, int64_t *o
 	                    "%s must be a time such as 2026-11-27T14:05:09+07:00", where);
 }
 
-/* SHA-256 of the event's canonical JSON (json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS), built
- * by trk_json_canonical without a jansson dump). */
-static void event_digest(const json_t *ev, char out[65])
+/* The shape's verdict, in the order record_one gave it before it was split off. */
+static hoso_status read_shape(const json_t *ev, trk_event_shape *p, hoso_err *err)
 {
-	char local[2048];
-	size_t len = 0;
-	char *canon = trk_json_canonical(ev, local, sizeof(local), &len);
-	uint8_t h[32];
-	crypto_hash_sha256(h, (const unsigned char *)(canon ? canon : ""), canon ? len : 0);
-	if (canon != local)
-		free(canon);
-	sodium_bin2hex(out, 65, h, 32);
-}
-
-void trk_event_shape_read(const json_t *ev, trk_event_shape *p)
-{
-	char where[128];
-	hoso_err *err = &p->err;
-	hoso_err_clear(err);
-	p->id[0] = '\0';
+	char where[128], id[40];
 	hoso_status st;
-	char id[40];
-	if (!json_is_object(ev)) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "wrong_type", p->path, "%s must be an event object",
-		                     p->path[0] ? p->path : "the body");
-		return;
-	}
+	if (!json_is_object(ev))
+		return hoso_err_set(err, HOSO_INVALID, "wrong_type", p->path,
+		                    "%s must be an event object", p->path[0] ? p->path : "the body");
 	if ((st = trk_field_only(ev, p->path, event_keys, err)) ||
 	    (st = trk_field_string(ev, p->path, "id", true, 36, id, sizeof(id), err)) ||
 	    (st = trk_field_string(ev, p->path, "item", true, 300, p->input, sizeof(p->input),
 	                           err)) ||
 	    (st = trk_field_string(ev, p->path, "type", true, 30, p->type_name,
-	                           sizeof(p->type_name), err))) {
-		p->st = st;
-		return;
-	}
+	                           sizeof(p->type_name), err)))
+		return st;
 	text_copy(p->id, sizeof(p->id), id);
-	if (!trk_valid_uuid(id)) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "invalid_uuid",
-		                     trk_field_path(where, sizeof(where), p->path, "id"),
-		                     "%s must be a UUID made by the device", where);
-		return;
-	}
+	if (!trk_valid_uuid(id))
+		return hoso_err_set(err, HOSO_INVALID, "invalid_uuid",
+		                    trk_field_path(where, sizeof(where), p->path, "id"),
+		                    "%s must be a UUID made by the device", where);
 	trk_field_path(where, sizeof(where), p->path, "type");
-	if (!trk_event_parse(p->type_name, &p->type)) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "unknown_event", where,
-		                     "%s \"%s\" is not an event type", where, p->type_name);
-		return;
-	}
-	if (p->type == TRK_E_ACCEPT || p->type == TRK_E_PICKUP || p->type == TRK_E_HANDOVER) {
-		p->st = hoso_err_set(err, HOSO_INVALID, "wrong_route", where,
-		                     "%s events are recorded through %s", p->type_name,
-		                     p->type == TRK_E_HANDOVER
-		                             ? "the agency's confirmation of a manifest "
-		                               "(POST /api/v1/manifests/{id}/confirm)"
-		                             : "POST /api/v1/dossiers or /api/v1/pickups/{id}/accept");
-		return;
-	}
-	event_digest(ev, p->digest);
-	p->st = HOSO_OK;
+	if (!trk_event_parse(p->type_name, &p->type))
+		return hoso_err_set(err, HOSO_INVALID, "unknown_event", where,
+		                    "%s \"%s\" is not an event type", where, p->type_name);
+	if (p->type == TRK_E_ACCEPT || p->type == TRK_E_PICKUP || p->type == TRK_E_HANDOVER)
+		return hoso_err_set(err, HOSO_INVALID, "wrong_route", where,
+		                    "%s events are recorded through %s", p->type_name,
+		                    p->type == TRK_E_HANDOVER
+		                            ? "the agency's confirmation of a manifest "
+		                              "(POST /api/v1/manifests/{id}/confirm)"
+		                            : "POST /api/v1/dossiers or /api/v1/pickups/{id}/accept");
+	/* The same digest as a request body's: SHA-256 of the canonical JSON. */
+	trk_body_digest(ev, p->digest);
+	return HOSO_OK;
+}
+
+void trk_event_shape_read(const json_t *ev, trk_event_shape *p)
+{
+	hoso_err_clear(&p->err);
+	p->id[0] = '\0';
+	p->st = read_shape(ev, p, &p->err);
 }

@@ -54,7 +54,6 @@ static unsigned role_bit(const char *role)
 	return 0;
 }
 
-
 /* Everything one event needs while it is checked and recorded. */
 typedef struct ctx {
 	trk *t;
@@ -356,7 +355,6 @@ static hoso_status apply(ctx *c, hoso_err *err)
 	snprintf(c->rec.to_party, sizeof(c->rec.to_party), "%.60s", p->custodian);
 	return st;
 }
-
 
 /* Records the event whose shape p has read, under the writer. */
 static hoso_status record_one(ctx *c, const trk_event_shape *p, bool *dup, hoso_err *err)
