@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Events per second through POST /api/v1/events with durable commits: single events from
 64 concurrent clients, and batches of 100 from 4 clients, beside raw SQLite on the same disk
-in the same run (one durable transaction per insert, and 100 inserts per transaction).
+in the same run (one durable transaction per insert, and 100 inserts per transaction), and
+beside the SQL floor (bench/accept/sql_floor.c: the statements of one event with nothing
+else, 8 and 100 to a transaction), the most any daemon could do on this machine.
 
     bench/events/run.py [--runs 3] [--singles 30000] [--single-seconds 3] [--batches 60]
                         [--build DIR]
@@ -38,7 +40,7 @@ import urllib.parse
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HOSO = RAW = None  # set from --build in main()
+HOSO = RAW = FLOOR = None  # set from --build in main()
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
 from harness import good_dossier, psql, pg_uri  # noqa: E402
 
@@ -284,6 +286,20 @@ def raw(workdir, count, batch):
     return float(re.search(r"= (\d+)/s", out).group(1))
 
 
+def sql_floor(workdir, per_txn):
+    """Events a second of bench/accept/sql_floor: the statements of one event replayed with
+    nothing else, per_txn to a transaction, on a fresh demo database (6,000 items)."""
+    db = os.path.join(workdir, "floor.db")
+    subprocess.run([HOSO, "init", "--db", db, "--demo"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = subprocess.run([FLOOR, db, "6000", "64", str(per_txn)], capture_output=True,
+                         text=True, check=True).stdout
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    return float(re.search(r"events in [\d.]+ s = (\d+)/s", out).group(1))
+
+
 def report(name, runs, ref=None):
     """Prints one configuration's runs, medians and ratios to the SQLite medians (ref)."""
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
@@ -314,7 +330,7 @@ def report(name, runs, ref=None):
 
 
 def main():
-    global HOSO, RAW, BATCH_EVENTS
+    global HOSO, RAW, FLOOR, BATCH_EVENTS
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--singles", type=int, default=30000)
@@ -333,15 +349,18 @@ def main():
     build = os.path.join(ROOT, args.build)
     HOSO = os.path.join(build, "dispatch", "hoso")
     RAW = os.path.join(build, "bench", "raw_sqlite")
+    FLOOR = os.path.join(build, "bench", "sql_floor")
     BATCH_EVENTS = args.batches * 100
     counts = [int(n) for n in args.daemons.split(",")] if args.pg else []
     workdir = tempfile.mkdtemp(prefix="bench-events-", dir=os.environ.get("BENCH_DIR", ROOT))
-    runs, raw1, raw100 = [], [], []
+    runs, raw1, raw100, floor8, floor100 = [], [], [], [], []
     pg_runs = {n: [] for n in counts}
     for r in range(args.runs):
         print("run %d: load %.2f" % (r + 1, os.getloadavg()[0]), file=sys.stderr, flush=True)
         raw1.append(raw(workdir, 3000, 1))
         raw100.append(raw(workdir, 50000, 100))
+        floor8.append(sql_floor(workdir, 8))
+        floor100.append(sql_floor(workdir, 100))
         runs.append(one_run(args, workdir))
         for n in counts:
             pg_runs[n].append(one_run(args, workdir, args.pg, n))
@@ -351,9 +370,16 @@ def main():
         os.cpu_count(), HOSO))
     print("raw SQLite, 1 durable txn/insert:   %s -> median %.0f/s" % (raw1, r1))
     print("raw SQLite, 100 inserts/txn:        %s -> median %.0f/s" % (raw100, r100))
+    f8, f100 = statistics.median(floor8), statistics.median(floor100)
+    print("SQL floor, 8 events/txn:            %s -> median %.0f/s (ratio to raw single %.2f)"
+          % (floor8, f8, f8 / r1))
+    print("SQL floor, 100 events/txn:          %s -> median %.0f/s (ratio to raw batched %.2f)"
+          % (floor100, f100, f100 / r100))
     report("SQLite, 1 daemon", runs)
     print("ratio single/raw single = %.2f (target >= 0.60)" % (med["single_rate"] / r1))
     print("ratio batch/raw batched = %.2f (target >= 0.25)" % (med["batch_rate"] / r100))
+    print("ratio to the SQL floor: singles %.2f, batches %.2f" % (
+        med["single_rate"] / f8, med["batch_rate"] / f100))
     for n in counts:
         report("PostgreSQL, %d daemon%s on one database" % (n, "s" if n > 1 else ""),
                pg_runs[n], med)
