@@ -229,6 +229,27 @@ static const char DOCUMENTS[] =
 static const uint8_t ZERO[32], HASH[32] = {0x5a, 0x17, 0xc3};
 static const char DIGEST[] = "331c43a25658b3f5a4b6c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1";
 
+/* An event (its 14 text columns, NULL where a number goes) and the item's new state. */
+static void record(floor_db *f, const char *const ev[14], int64_t user, int64_t ms,
+                   const uint8_t prev[32])
+{
+	for (int i = 0; i < 14; i++)
+		if (ev[i])
+			text(f->event, i + 1, ev[i]);
+	num(f->event, 6, user);
+	num(f->event, 11, ms);
+	num(f->event, 12, 0);
+	sqlite3_bind_blob(f->event, 15, prev, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(f->event, 16, HASH, 32, SQLITE_STATIC);
+	run(f->db, f->event);
+	text(f->advance, 1, ev[1]);
+	text(f->advance, 2, ev[4]);
+	num(f->advance, 3, sqlite3_last_insert_rowid(f->db));
+	sqlite3_bind_blob(f->advance, 4, HASH, 32, SQLITE_STATIC);
+	num(f->advance, 5, ms);
+	run(f->db, f->advance);
+}
+
 /* One item of an acceptance: serial, item, its first event, the item's state, its progress. */
 static void accept_item(floor_db *f, int64_t dossier, bool result, const char *event_id,
                         int64_t ms, char tn[16])
@@ -254,21 +275,7 @@ static void accept_item(floor_db *f, int64_t dossier, bool result, const char *e
 	snprintf(data, sizeof(data), "{\"dossier_id\":%lld,\"service\":\"both\"}", (long long)dossier);
 	const char *ev[] = {event_id, tn, "accept", "", state, NULL, "clerk", "600000", "applicant",
 	                    "office:600000", NULL, NULL, data, DIGEST};
-	for (int i = 0; i < 14; i++)
-		if (ev[i])
-			text(f->event, i + 1, ev[i]);
-	num(f->event, 6, 1);
-	num(f->event, 11, ms);
-	num(f->event, 12, 0);
-	sqlite3_bind_blob(f->event, 15, ZERO, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(f->event, 16, HASH, 32, SQLITE_STATIC);
-	run(f->db, f->event);
-	text(f->advance, 1, tn);
-	text(f->advance, 2, state);
-	num(f->advance, 3, sqlite3_last_insert_rowid(f->db));
-	sqlite3_bind_blob(f->advance, 4, HASH, 32, SQLITE_STATIC);
-	num(f->advance, 5, ms);
-	run(f->db, f->advance);
+	record(f, ev, 1, ms, ZERO);
 	text(f->progress_get, 1, tn);
 	run(f->db, f->progress_get);
 	const char *due = result ? "" : "2026-11-30";
@@ -369,21 +376,7 @@ static void dispatch_all(floor_db *f, int per_txn)
 			const char *ev[] = {id, tns[k], "dispatch", "ACCEPTED", "IN_TRANSIT", NULL,
 			                    "courier", "600000", "office:600000", "courier:courier",
 			                    NULL, NULL, "{}", DIGEST};
-			for (int c = 0; c < 14; c++)
-				if (ev[c])
-					text(f->event, c + 1, ev[c]);
-			num(f->event, 6, 2);
-			num(f->event, 11, ms);
-			num(f->event, 12, 0);
-			sqlite3_bind_blob(f->event, 15, HASH, 32, SQLITE_STATIC);
-			sqlite3_bind_blob(f->event, 16, HASH, 32, SQLITE_STATIC);
-			run(db, f->event);
-			text(f->advance, 1, tns[k]);
-			text(f->advance, 2, "IN_TRANSIT");
-			num(f->advance, 3, sqlite3_last_insert_rowid(db));
-			sqlite3_bind_blob(f->advance, 4, HASH, 32, SQLITE_STATIC);
-			num(f->advance, 5, ms);
-			run(db, f->advance);
+			record(f, ev, 2, ms, HASH);
 			text(light, 1, tns[k]);
 			text(light, 2, "IN_TRANSIT");
 			text(light, 4, "");
