@@ -142,8 +142,7 @@ static void *ckpt_main(void *arg)
 		       atomic_load(&c->frames) < done_at + CKPT_STEP)
 			pthread_cond_wait(&c->cv, &c->mu);
 		pthread_mutex_unlock(&c->mu);
-		int log = 0, copied = 0;
-		sqlite3_wal_checkpoint_v2(conn, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+		sqlite3_wal_checkpoint_v2(conn, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		done_at = atomic_load(&c->frames);
 	}
 	sqlite3_close(conn);
@@ -153,20 +152,22 @@ static void *ckpt_main(void *arg)
 typedef struct {
 	sqlite3 *db;
 	sqlite3_file *wal;
+	/* Prepared once, as db/txn.c keeps them. */
+	sqlite3_stmt *sync_normal, *begin, *commit, *sync_full;
 	sqlite3_stmt *use_case, *release, *find, *dossier, *serial_step, *serial_get, *item,
 		*event, *advance, *progress_get, *progress_put, *outbox;
 } floor_db;
 
 static void begin(floor_db *f)
 {
-	exec(f->db, "PRAGMA synchronous = NORMAL");
-	exec(f->db, "BEGIN IMMEDIATE");
+	run(f->db, f->sync_normal);
+	run(f->db, f->begin);
 }
 
 static void commit(floor_db *f)
 {
-	exec(f->db, "COMMIT");
-	exec(f->db, "PRAGMA synchronous = FULL");
+	run(f->db, f->commit);
+	run(f->db, f->sync_full);
 	if (!f->wal)
 		sqlite3_file_control(f->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f->wal);
 	if (!f->wal || !f->wal->pMethods || f->wal->pMethods->xSync(f->wal, SQLITE_SYNC_NORMAL))
@@ -184,6 +185,10 @@ static void commit(floor_db *f)
 static void prepare(floor_db *f)
 {
 	sqlite3 *db = f->db;
+	f->sync_normal = prep(db, "PRAGMA synchronous = NORMAL");
+	f->begin = prep(db, "BEGIN IMMEDIATE");
+	f->commit = prep(db, "COMMIT");
+	f->sync_full = prep(db, "PRAGMA synchronous = FULL");
 	f->use_case = prep(db, "SAVEPOINT use_case");
 	f->release = prep(db, "RELEASE use_case");
 	f->find = prep(db, "SELECT " EVENT_COLS " FROM events WHERE id = ?1");
@@ -452,7 +457,8 @@ int main(int argc, char **argv)
 	pthread_cond_signal(&c.cv);
 	pthread_mutex_unlock(&c.mu);
 	pthread_join(thread, NULL);
-	sqlite3_stmt *all[] = {f.use_case, f.release, f.find, f.dossier, f.serial_step,
+	sqlite3_stmt *all[] = {f.sync_normal, f.begin, f.commit, f.sync_full, f.use_case,
+	                       f.release, f.find, f.dossier, f.serial_step,
 	                       f.serial_get, f.item, f.event, f.advance, f.progress_get,
 	                       f.progress_put, f.outbox};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
