@@ -363,7 +363,6 @@ static hoso_status record_one(ctx *c, const trk_event_shape *p, bool *dup, hoso_
 	const char *id = p->id, *type = p->type_name, *digest = p->digest;
 	hoso_status st;
 	*dup = false;
-	text_copy(c->rec.id, sizeof(c->rec.id), id);
 	if (p->st != HOSO_OK) {
 		*err = p->err;
 		return p->st;
@@ -555,7 +554,6 @@ hoso_status trk_events_record(trk *t, const trk_actor *actor, const json_t *body
 		p->st = one;
 		p->err = e;
 		p->dup = dup;
-		text_copy(p->id, sizeof(p->id), c->rec.id);
 		text_copy(p->state, sizeof(p->state),
 		          one == HOSO_OK && dup ? c->rec.state_to : c->item.state);
 		if (single)
